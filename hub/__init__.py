@@ -1,0 +1,1 @@
+"""Hub: volunteer patrols, repair tasks, events and notices for a residential building."""

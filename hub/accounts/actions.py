@@ -1,0 +1,103 @@
+"""Every change of state of accounts: users, profiles, passwords, skills."""
+
+from __future__ import annotations
+
+from hub.accounts.passwords import hash_password, verify_password
+from hub.accounts.skills import SKILLS
+from hub.accounts.tables import User, UserSkill
+from hub.db import write_transaction
+from hub.errors import Refused
+from hub.web.i18n import LANGUAGES, _
+
+
+async def _check_contact_free(email: str | None, phone: str | None, *, except_id: int = 0) -> None:
+    if email and await User.exists().where((User.email == email) & (User.id != except_id)):
+        raise Refused(_("An account with this email already exists."), "contact")
+    if phone and await User.exists().where((User.phone == phone) & (User.id != except_id)):
+        raise Refused(_("An account with this phone number already exists."), "contact")
+
+
+async def do_create_user(
+    *,
+    display_name: str,
+    email: str | None,
+    phone: str | None,
+    password: str,
+    language: str = "",
+) -> int:
+    """Create an account; the caller runs it inside its own write transaction when needed."""
+    if not email and not phone:
+        raise Refused(_("Please give a phone number or an email address."), "contact")
+    password_hash = await hash_password(password)
+    async with write_transaction():
+        await _check_contact_free(email, phone)
+        rows = await User.insert(
+            User(
+                display_name=display_name,
+                email=email,
+                phone=phone,
+                password_hash=password_hash,
+                language=language if language in LANGUAGES else "",
+            )
+        ).returning(User.id)
+    return int(rows[0]["id"])
+
+
+async def authenticate(*, email: str | None, phone: str | None, password: str) -> int | None:
+    """The id of the active user with this login and password; None whatever else is wrong."""
+    row = None
+    if email or phone:
+        condition = (User.email == email) if email else (User.phone == phone)
+        row = await User.select(User.id, User.password_hash, User.active).where(condition).first()
+    valid = await verify_password(row["password_hash"] if row else None, password)
+    if row and valid and row["active"]:
+        return int(row["id"])
+    return None
+
+
+async def do_update_profile(
+    user_id: int, *, display_name: str, language: str, large_text: bool, skills: list[str]
+) -> None:
+    async with write_transaction():
+        await User.update(
+            {
+                User.display_name: display_name,
+                User.language: language if language in LANGUAGES else "",
+                User.large_text: large_text,
+            }
+        ).where(User.id == user_id)
+        await UserSkill.delete().where(UserSkill.user == user_id)
+        wanted = [skill for skill in SKILLS if skill in skills]
+        if wanted:
+            await UserSkill.insert(*[UserSkill(user=user_id, skill=skill) for skill in wanted])
+
+
+async def do_change_password(user_id: int, *, current: str, new: str) -> None:
+    row = await User.select(User.password_hash).where(User.id == user_id).first()
+    if row is None or not await verify_password(row["password_hash"], current):
+        raise Refused(_("Your current password is not right."), "current")
+    new_hash = await hash_password(new)
+    async with write_transaction():
+        await User.update({User.password_hash: new_hash}).where(User.id == user_id)
+
+
+async def do_set_preferences(
+    user_id: int, *, language: str | None = None, large_text: bool | None = None
+) -> None:
+    values: dict = {}
+    if language is not None:
+        values[User.language] = language if language in LANGUAGES else ""
+    if large_text is not None:
+        values[User.large_text] = large_text
+    if values:
+        async with write_transaction():
+            await User.update(values).where(User.id == user_id)
+
+
+async def do_set_password(user_id: int, password: str) -> None:
+    """Set a password without the old one (the admin command line)."""
+    new_hash = await hash_password(password)
+    async with write_transaction():
+        await User.update({User.password_hash: new_hash, User.active: True}).where(
+            User.id == user_id
+        )

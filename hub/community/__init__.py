@@ -1,0 +1,1 @@
+"""Communities, buildings, memberships, invites and the first-start setup."""

@@ -1,0 +1,20 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from hub.community.tables import (
+    AuditEntry,
+    Building,
+    Community,
+    CommunityAdmin,
+    Membership,
+    SetupToken,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="community",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Community, Building, Membership, CommunityAdmin, SetupToken, AuditEntry],
+    migration_dependencies=["hub.accounts.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,1 @@
+"""What every page shares: templates and translations, security, authorization, forms, htmx."""

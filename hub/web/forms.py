@@ -1,0 +1,92 @@
+"""Form parsing and validation that keeps what was typed and collects translated messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from litestar import Request
+
+from hub.web.i18n import _
+
+FormData = dict[str, list[str]]
+MAX_FIELD_LENGTH = 5000
+
+
+async def read_form(request: Request) -> FormData:
+    form = await request.form()
+    return {key: [str(v) for v in form.getall(key)] for key in form}
+
+
+class Form:
+    """Reads fields one by one; each reader records an error instead of raising."""
+
+    def __init__(self, data: Mapping[str, list[str]]) -> None:
+        self.data = data
+        self.values: dict[str, str | list[str]] = {
+            key: (values[0] if len(values) == 1 else values)[:MAX_FIELD_LENGTH]
+            for key, values in data.items()
+            if key != "_csrf_token"
+        }
+        self.errors: dict[str, str] = {}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def raw(self, name: str) -> str:
+        values = self.data.get(name) or [""]
+        return values[0]
+
+    def text(
+        self, name: str, *, required: bool = True, max_length: int = 200, min_length: int = 0
+    ) -> str:
+        value = " ".join(self.raw(name).split()) if max_length <= 200 else self.raw(name).strip()
+        if not value:
+            if required:
+                self.error(name, _("Please fill this in."))
+            return ""
+        if "\x00" in value:
+            self.error(name, _("This contains characters that cannot be saved."))
+        elif len(value) > max_length:
+            self.error(name, _("Please keep this under %(max)s characters.", max=max_length))
+        elif len(value) < min_length:
+            self.error(name, _("Please use at least %(min)s characters.", min=min_length))
+        return value
+
+    def secret(self, name: str, *, min_length: int = 0, max_length: int = 200) -> str:
+        value = self.raw(name)
+        if not value:
+            self.error(name, _("Please fill this in."))
+        elif len(value) < min_length:
+            self.error(name, _("Please use at least %(min)s characters.", min=min_length))
+        elif len(value) > max_length:
+            self.error(name, _("Please keep this under %(max)s characters.", max=max_length))
+        return value
+
+    def choice(self, name: str, choices: Iterable[str], *, required: bool = True) -> str:
+        value = self.raw(name)
+        if value in set(choices):
+            return value
+        if value or required:
+            self.error(name, _("Please choose one of the options."))
+        return ""
+
+    def choices(self, name: str, choices: Iterable[str]) -> list[str]:
+        allowed = list(choices)
+        picked = set(self.data.get(name, []))
+        if picked - set(allowed):
+            self.error(name, _("Please choose one of the options."))
+        return [choice for choice in allowed if choice in picked]
+
+    def integer(self, name: str) -> int | None:
+        value = self.raw(name).strip()
+        if value.isdigit() and len(value) < 12:
+            return int(value)
+        self.error(name, _("Please choose one of the options."))
+        return None
+
+    def flag(self, name: str) -> bool:
+        return self.raw(name) in {"on", "1", "true", "yes"}

@@ -1,0 +1,15 @@
+"""Piccolo's configuration: the engine chosen by HUB_DATABASE_URL and every app of Hub."""
+
+from piccolo.conf.apps import AppRegistry
+
+from hub.db import create_engine
+from hub.settings import get_settings
+
+DB = create_engine(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "hub.accounts.piccolo_app",
+        "hub.community.piccolo_app",
+    ]
+)

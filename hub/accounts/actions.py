@@ -17,6 +17,30 @@ async def _check_contact_free(email: str | None, phone: str | None, *, except_id
         raise Refused(_("An account with this phone number already exists."), "contact")
 
 
+async def insert_user(
+    *,
+    display_name: str,
+    email: str | None,
+    phone: str | None,
+    password_hash: str,
+    language: str = "",
+) -> int:
+    """Insert an account inside the caller's write transaction (hash the password before)."""
+    if not email and not phone:
+        raise Refused(_("Please give a phone number or an email address."), "contact")
+    await _check_contact_free(email, phone)
+    rows = await User.insert(
+        User(
+            display_name=display_name,
+            email=email,
+            phone=phone,
+            password_hash=password_hash,
+            language=language if language in LANGUAGES else "",
+        )
+    ).returning(User.id)
+    return int(rows[0]["id"])
+
+
 async def do_create_user(
     *,
     display_name: str,
@@ -25,22 +49,15 @@ async def do_create_user(
     password: str,
     language: str = "",
 ) -> int:
-    """Create an account; the caller runs it inside its own write transaction when needed."""
-    if not email and not phone:
-        raise Refused(_("Please give a phone number or an email address."), "contact")
     password_hash = await hash_password(password)
     async with write_transaction():
-        await _check_contact_free(email, phone)
-        rows = await User.insert(
-            User(
-                display_name=display_name,
-                email=email,
-                phone=phone,
-                password_hash=password_hash,
-                language=language if language in LANGUAGES else "",
-            )
-        ).returning(User.id)
-    return int(rows[0]["id"])
+        return await insert_user(
+            display_name=display_name,
+            email=email,
+            phone=phone,
+            password_hash=password_hash,
+            language=language,
+        )
 
 
 async def authenticate(*, email: str | None, phone: str | None, password: str) -> int | None:

@@ -22,14 +22,16 @@ def _expiry(expires_in: int | timedelta | None) -> datetime | None:
     return _now() + timedelta(seconds=seconds)
 
 
-def _live(key: str):  # noqa: ANN202 - a Piccolo where clause
+def _live(key: str):
     return (SessionRecord.key == key) & (
         SessionRecord.expires_at.is_null() | (SessionRecord.expires_at > _now())
     )
 
 
 class DatabaseStore(Store):
-    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
         data = value.encode() if isinstance(value, str) else value
         expires_at = _expiry(expires_in)
         async with write_transaction():
@@ -41,9 +43,7 @@ class DatabaseStore(Store):
                 .returning(SessionRecord.id)
             )
             if not updated:
-                await SessionRecord.insert(
-                    SessionRecord(key=key, data=data, expires_at=expires_at)
-                )
+                await SessionRecord.insert(SessionRecord(key=key, data=data, expires_at=expires_at))
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         row = await SessionRecord.select(SessionRecord.data).where(_live(key)).first()

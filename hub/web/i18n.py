@@ -40,7 +40,7 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 _ = gettext
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark for translation"
+def N_(message: str) -> str:
     return message
 
 

@@ -31,9 +31,7 @@ DESCRIPTION = "users, skills and sessions"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="accounts", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="accounts", description=DESCRIPTION)
 
     manager.add_table(
         class_name="UserSkill",
@@ -42,9 +40,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="User", tablename="hub_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="hub_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="SessionRecord",

@@ -13,7 +13,7 @@ async def forwards():
 
     async def run():
         await engine_finder().run_ddl(
-            'CREATE UNIQUE INDEX IF NOT EXISTS hub_user_skill_user_skill '
+            "CREATE UNIQUE INDEX IF NOT EXISTS hub_user_skill_user_skill "
             'ON hub_user_skill ("user", skill)'
         )
 

@@ -56,9 +56,7 @@ DESCRIPTION = "communities, buildings, memberships, setup token, audit trail"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="community", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="community", description=DESCRIPTION)
 
     manager.add_table(
         class_name="AuditEntry",
@@ -95,9 +93,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Building", tablename="hub_building", schema=None, columns=None
-    )
+    manager.add_table(class_name="Building", tablename="hub_building", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="AuditEntry",

@@ -1,0 +1,95 @@
+"""What community pages read, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from hub.accounts.tables import UserSkill
+from hub.community.roles import Role
+from hub.community.tables import Building, Community, CommunityAdmin, Membership
+
+
+async def building(building_id: int) -> dict[str, Any] | None:
+    return (
+        await Building.select(
+            Building.id,
+            Building.name,
+            Building.address,
+            Building.timezone,
+            Building.join_token,
+            Building.community.name.as_alias("community_name"),
+        )
+        .where(Building.id == building_id)
+        .first()
+    )
+
+
+async def members(building_id: int) -> list[dict[str, Any]]:
+    """The building's members, leaders first, each with their skills (two queries)."""
+    rows = (
+        await Membership.select(
+            Membership.id,
+            Membership.role,
+            Membership.created_at,
+            Membership.user.id.as_alias("user_id"),
+            Membership.user.display_name.as_alias("display_name"),
+            Membership.user.email.as_alias("email"),
+            Membership.user.phone.as_alias("phone"),
+        )
+        .where(Membership.building == building_id)
+        .order_by(Membership.user.display_name)
+    )
+    skills: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        for skill in await UserSkill.select(UserSkill.user, UserSkill.skill).where(
+            UserSkill.user.is_in([row["user_id"] for row in rows])
+        ):
+            skills[skill["user"]].append(skill["skill"])
+    for row in rows:
+        row["role"] = Role.from_key(row["role"]) or Role.RESIDENT
+        row["skills"] = skills[row["user_id"]]
+    rows.sort(key=lambda row: -row["role"])
+    return rows
+
+
+async def role_counts(building_id: int) -> dict[str, int]:
+    counts = {role.key: 0 for role in Role}
+    for row in await Membership.select(Membership.role).where(Membership.building == building_id):
+        counts[row["role"]] += 1
+    return counts
+
+
+async def admin_overview(user_id: int) -> list[dict[str, Any]]:
+    """The communities this user administers, each with its buildings and member counts."""
+    community_ids = [
+        row["community"]
+        for row in await CommunityAdmin.select(CommunityAdmin.community).where(
+            CommunityAdmin.user == user_id
+        )
+    ]
+    if not community_ids:
+        return []
+    communities = (
+        await Community.select(Community.id, Community.name)
+        .where(Community.id.is_in(community_ids))
+        .order_by(Community.name)
+    )
+    buildings = (
+        await Building.select(Building.id, Building.name, Building.address, Building.community)
+        .where(Building.community.is_in(community_ids))
+        .order_by(Building.name)
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {role.key: 0 for role in Role})
+    if buildings:
+        for row in await Membership.select(Membership.building, Membership.role).where(
+            Membership.building.is_in([b["id"] for b in buildings])
+        ):
+            counts[row["building"]][row["role"]] += 1
+    by_community: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in buildings:
+        row["counts"] = counts[row["id"]]
+        by_community[row["community"]].append(row)
+    for community in communities:
+        community["buildings"] = by_community[community["id"]]
+    return communities

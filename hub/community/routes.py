@@ -1,0 +1,361 @@
+"""Today, first-start setup, joining, members, invites and the community admin's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from litestar import Request, Response, Router, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from hub.accounts.contact import split_contact
+from hub.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from hub.accounts.routes import sign_in
+from hub.community import actions, queries
+from hub.community.qr import qr_svg
+from hub.community.roles import Role
+from hub.errors import Refused
+from hub.settings import get_settings
+from hub.web.forms import Form, read_form
+from hub.web.i18n import _, current_language
+from hub.web.middleware import SESSION_BUILDING
+from hub.web.pages import form_page, page, see_other
+from hub.web.policy import Access, requires, viewer_of
+
+TIMEZONES = sorted(available_timezones())
+
+
+def absolute_url(request: Request[Any, Any, Any], path: str) -> str:
+    base = get_settings().public_url or str(request.base_url).rstrip("/")
+    return f"{base}{path}"
+
+
+def _contact_and_password(form: Form) -> tuple[str, str | None, str | None, str]:
+    display_name = form.text("display_name", max_length=80)
+    contact = form.text("contact", max_length=254)
+    email, phone = split_contact(contact) if contact else (None, None)
+    if contact and not (email or phone):
+        form.error(
+            "contact",
+            _("Please give a mobile number such as 13812345678, or an email address."),
+        )
+    password = form.secret(
+        "password", min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH
+    )
+    return display_name, email, phone, password
+
+
+# Today ----------------------------------------------------------------------------------------
+
+
+@get("/", guards=[requires(Access.SIGNED_IN)])
+async def today(request: Request[Any, Any, Any]) -> Template:
+    viewer = viewer_of(request)
+    place = viewer.current
+    members: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    if place is not None:
+        counts = await queries.role_counts(place.building_id)
+        if place.role is Role.LEADER:
+            members = await queries.members(place.building_id)
+    return page("community/today.html", place=place, members=members, counts=counts)
+
+
+@post("/switch", guards=[requires(Access.SIGNED_IN)])
+async def switch_building(request: Request[Any, Any, Any]) -> Redirect:
+    form = Form(await read_form(request))
+    building_id = form.integer("building_id")
+    if building_id is None or building_id not in viewer_of(request).places:
+        raise NotFoundException
+    request.session[SESSION_BUILDING] = building_id
+    return see_other("/")
+
+
+# First start ----------------------------------------------------------------------------------
+
+
+async def _setup_token_or_404(token: str) -> None:
+    if not await actions.setup_token_valid(token):
+        raise NotFoundException
+
+
+@get("/setup/{token:str}", guards=[requires(Access.PUBLIC)])
+async def setup_page(token: str) -> Template:
+    await _setup_token_or_404(token)
+    return page("community/setup.html", token=token, values={}, errors={})
+
+
+@post("/setup/{token:str}", guards=[requires(Access.PUBLIC)])
+async def setup_submit(request: Request[Any, Any, Any], token: str) -> Template | Redirect:
+    await _setup_token_or_404(token)
+    form = Form(await read_form(request))
+    community_name = form.text("community_name", max_length=120)
+    building_name = form.text("building_name", max_length=120)
+    display_name, email, phone, password = _contact_and_password(form)
+    if form.ok:
+        try:
+            user_id = await actions.do_setup(
+                token,
+                community_name=community_name,
+                building_name=building_name,
+                display_name=display_name,
+                email=email,
+                phone=phone,
+                password=password,
+                language=current_language.get(),
+            )
+        except Refused as refused:
+            form.error(refused.field or "community_name", refused.message)
+        else:
+            sign_in(request, user_id)
+            return see_other("/admin")
+    form.values.pop("password", None)
+    return form_page("community/setup.html", form, token=token)
+
+
+# Joining --------------------------------------------------------------------------------------
+
+
+async def _join_building_or_404(token: str) -> dict[str, Any]:
+    building = await actions.building_for_join_token(token)
+    if building is None:
+        raise NotFoundException
+    return building
+
+
+@get("/join/{token:str}", guards=[requires(Access.PUBLIC)])
+async def join_page(request: Request[Any, Any, Any], token: str) -> Template:
+    building = await _join_building_or_404(token)
+    already = building["id"] in viewer_of(request).places
+    return page(
+        "community/join.html",
+        building=building,
+        token=token,
+        values={},
+        errors={},
+        already=already,
+    )
+
+
+@post("/join/{token:str}", guards=[requires(Access.PUBLIC)])
+async def join_submit(request: Request[Any, Any, Any], token: str) -> Template | Redirect:
+    building = await _join_building_or_404(token)
+    viewer = viewer_of(request)
+    if viewer.user_id is not None:
+        building_id = await actions.do_join_existing(viewer.user_id, token)
+        request.session[SESSION_BUILDING] = building_id
+        return see_other("/")
+    form = Form(await read_form(request))
+    display_name, email, phone, password = _contact_and_password(form)
+    if form.ok:
+        try:
+            user_id, building_id = await actions.do_join_new(
+                token,
+                display_name=display_name,
+                email=email,
+                phone=phone,
+                password=password,
+                language=current_language.get(),
+            )
+        except Refused as refused:
+            form.error(refused.field or "contact", refused.message)
+        else:
+            sign_in(request, user_id, building_id)
+            return see_other("/")
+    form.values.pop("password", None)
+    return form_page("community/join.html", form, building=building, token=token, already=False)
+
+
+# Members --------------------------------------------------------------------------------------
+
+
+async def _members_page(building_id: int, *, status: int = 200, error: str = "") -> Template:
+    return page(
+        "community/members.html",
+        status=status,
+        building=await queries.building(building_id),
+        members=await queries.members(building_id),
+        roles=list(Role),
+        error=error,
+    )
+
+
+@get("/b/{building_id:int}/members", guards=[requires(Access.LEADER)])
+async def members_page(building_id: int) -> Template:
+    return await _members_page(building_id)
+
+
+async def _member_change(
+    request: Request[Any, Any, Any], building_id: int, change: Any
+) -> Template | Redirect:
+    try:
+        await change
+    except Refused as refused:
+        return await _members_page(building_id, status=409, error=refused.message)
+    if request.htmx:
+        return await _members_page(building_id)
+    return see_other(f"/b/{building_id}/members")
+
+
+@post("/b/{building_id:int}/members/{membership_id:int}/role", guards=[requires(Access.LEADER)])
+async def member_role(
+    request: Request[Any, Any, Any], building_id: int, membership_id: int
+) -> Template | Redirect:
+    form = Form(await read_form(request))
+    role = Role.from_key(form.choice("role", [role.key for role in Role]))
+    if role is None:
+        return await _members_page(building_id, status=422, error=form.errors["role"])
+    actor = viewer_of(request).user_id or 0
+    return await _member_change(
+        request, building_id, actions.do_set_role(actor, building_id, membership_id, role)
+    )
+
+
+@post("/b/{building_id:int}/members/{membership_id:int}/remove", guards=[requires(Access.LEADER)])
+async def member_remove(
+    request: Request[Any, Any, Any], building_id: int, membership_id: int
+) -> Template | Redirect:
+    actor = viewer_of(request).user_id or 0
+    return await _member_change(
+        request, building_id, actions.do_remove_member(actor, building_id, membership_id)
+    )
+
+
+# Invites --------------------------------------------------------------------------------------
+
+
+async def _invite_context(request: Request[Any, Any, Any], building_id: int) -> dict[str, Any]:
+    building = await queries.building(building_id)
+    assert building is not None
+    return {
+        "building": building,
+        "join_url": absolute_url(request, f"/join/{building['join_token']}"),
+    }
+
+
+@get("/b/{building_id:int}/invite", guards=[requires(Access.LEADER)])
+async def invite_page(request: Request[Any, Any, Any], building_id: int) -> Template:
+    return page("community/invite.html", **await _invite_context(request, building_id))
+
+
+@get("/b/{building_id:int}/invite/poster", guards=[requires(Access.LEADER)])
+async def invite_poster(request: Request[Any, Any, Any], building_id: int) -> Template:
+    return page("community/join_poster.html", **await _invite_context(request, building_id))
+
+
+@get("/b/{building_id:int}/invite/qr.svg", guards=[requires(Access.LEADER)])
+async def invite_qr(request: Request[Any, Any, Any], building_id: int) -> Response[bytes]:
+    context = await _invite_context(request, building_id)
+    return Response(
+        qr_svg(context["join_url"]),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+@post("/b/{building_id:int}/invite/reset", guards=[requires(Access.LEADER)])
+async def invite_reset(request: Request[Any, Any, Any], building_id: int) -> Redirect:
+    await actions.do_reset_join_link(viewer_of(request).user_id or 0, building_id)
+    return see_other(f"/b/{building_id}/invite")
+
+
+# Community admin ------------------------------------------------------------------------------
+
+
+async def _admin_page(
+    request: Request[Any, Any, Any],
+    *,
+    status: int = 200,
+    form: Form | None = None,
+    form_name: str = "",
+) -> Template:
+    return page(
+        "community/admin.html",
+        status=status,
+        communities=await queries.admin_overview(viewer_of(request).user_id or 0),
+        timezones=TIMEZONES,
+        form_name=form_name,
+        values=form.values if form else {},
+        errors=form.errors if form else {},
+    )
+
+
+@get("/admin", guards=[requires(Access.ADMIN)])
+async def admin_page(request: Request[Any, Any, Any]) -> Template:
+    return await _admin_page(request)
+
+
+@post("/admin/communities", guards=[requires(Access.ADMIN)])
+async def community_create(request: Request[Any, Any, Any]) -> Template | Redirect:
+    form = Form(await read_form(request))
+    name = form.text("name", max_length=120)
+    if not form.ok:
+        return await _admin_page(request, status=422, form=form, form_name="community")
+    await actions.do_create_community(viewer_of(request).user_id or 0, name)
+    return see_other("/admin")
+
+
+@post("/admin/c/{community_id:int}/buildings", guards=[requires(Access.ADMIN)])
+async def building_create(
+    request: Request[Any, Any, Any], community_id: int
+) -> Template | Redirect:
+    form = Form(await read_form(request))
+    name = form.text("name", max_length=120)
+    address = form.text("address", max_length=200, required=False)
+    timezone = form.choice("timezone", TIMEZONES)
+    if form.ok:
+        await actions.do_create_building(
+            viewer_of(request).user_id or 0,
+            community_id,
+            name=name,
+            address=address,
+            timezone=timezone,
+        )
+        return see_other("/admin")
+    return await _admin_page(request, status=422, form=form, form_name=f"building-{community_id}")
+
+
+@post("/b/{building_id:int}/leaders", guards=[requires(Access.ADMIN)])
+async def leader_appoint(request: Request[Any, Any, Any], building_id: int) -> Template | Redirect:
+    form = Form(await read_form(request))
+    contact = form.text("contact", max_length=254)
+    email, phone = split_contact(contact) if contact else (None, None)
+    if contact and not (email or phone):
+        form.error(
+            "contact", _("Please give a mobile number such as 13812345678, or an email address.")
+        )
+    if form.ok:
+        try:
+            await actions.do_appoint_leader(
+                viewer_of(request).user_id or 0, building_id, email=email, phone=phone
+            )
+        except Refused as refused:
+            form.error("contact", refused.message)
+        else:
+            return see_other("/admin")
+    return await _admin_page(request, status=422, form=form, form_name=f"leader-{building_id}")
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        today,
+        switch_building,
+        setup_page,
+        setup_submit,
+        join_page,
+        join_submit,
+        members_page,
+        member_role,
+        member_remove,
+        invite_page,
+        invite_poster,
+        invite_qr,
+        invite_reset,
+        admin_page,
+        community_create,
+        building_create,
+        leader_appoint,
+    ],
+)

@@ -1,0 +1,94 @@
+"""Middleware every request passes: who is asking and in which language, and the headers that
+keep pages safe."""
+
+from __future__ import annotations
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.community.viewer import ANONYMOUS, load_viewer
+from hub.web.i18n import choose_language, current_language
+
+SESSION_USER = "user_id"
+SESSION_BUILDING = "building_id"
+SESSION_LANGUAGE = "language"
+SESSION_LARGE_TEXT = "large_text"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(self), geolocation=(self), microphone=()",
+}
+
+
+class ViewerMiddleware(ASGIMiddleware):
+    """Loads the viewer from the session and sets the language for this request."""
+
+    scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = ("^/static/", "^/healthz$")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        session = scope.get("session") or {}
+        viewer = ANONYMOUS
+        user_id = session.get(SESSION_USER)
+        if isinstance(user_id, int):
+            viewer = await load_viewer(user_id, session.get(SESSION_BUILDING)) or ANONYMOUS
+            if viewer is ANONYMOUS:
+                session.pop(SESSION_USER, None)
+        scope.setdefault("state", {})["viewer"] = viewer
+        headers = dict(scope["headers"])
+        language = choose_language(
+            viewer.language,
+            session.get(SESSION_LANGUAGE),
+            headers.get(b"accept-language", b"").decode("latin-1"),
+        )
+        scope["state"]["language"] = language
+        current_language.set(language)
+        await next_app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware(ASGIMiddleware):
+    """Adds the security headers to every response and marks cookies Secure over https."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if https:
+                    cookies = headers.getall("set-cookie", [])
+                    if cookies:
+                        del headers["set-cookie"]
+                        for cookie in cookies:
+                            secure = "secure" in cookie.lower()
+                            headers.add("set-cookie", cookie if secure else f"{cookie}; Secure")
+            await send(message)
+
+        await next_app(scope, receive, send_with_headers)

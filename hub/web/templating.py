@@ -1,0 +1,75 @@
+"""The Jinja2 environment: one base layout, translations, and the helpers templates share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from hub.accounts.skills import SKILLS
+from hub.web.i18n import HTML_LANG, LANGUAGES, current_language, gettext, ngettext, translations
+from hub.web.policy import viewer_of
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def layout_for(request: Any) -> str:
+    """The whole page for a normal load; only the main content for an htmx navigation."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        return "layout/fragment.html"
+    return "layout/base.html"
+
+
+def local_time(value: datetime | None, timezone: str = "Asia/Shanghai", fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    locale = "zh_Hans_CN" if current_language.get() == "zh" else "en_GB"
+    return format_datetime(value.astimezone(ZoneInfo(timezone)), fmt, locale=locale)
+
+
+def large_text(request: Any) -> bool:
+    """The viewer's text size: their profile's when signed in, else this browser session's."""
+    viewer = viewer_of(request)
+    if viewer.signed_in:
+        return viewer.large_text
+    return bool((request.scope.get("session") or {}).get("large_text", False))
+
+
+def in_language(language: str, message: str) -> str:
+    """A message in a given language whatever the page's, for bilingual posters."""
+    return translations(language).gettext(message)
+
+
+def create_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        layout_for=layout_for,
+        viewer_of=viewer_of,
+        languages=LANGUAGES,
+        html_lang=lambda: HTML_LANG[current_language.get()],
+        current_language=current_language.get,
+        in_language=in_language,
+        large_text=large_text,
+        skill_labels=SKILLS,
+    )
+    env.filters["local_time"] = local_time
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(create_environment()))

@@ -1,0 +1,28 @@
+// Small enhancements on top of pages that work without JavaScript.
+"use strict";
+
+document.addEventListener("click", (event) => {
+  const target = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+  if (target) {
+    event.preventDefault();
+    window.print();
+  }
+});
+
+// The building switcher submits as soon as a building is picked; its button stays for no-JS use.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (select instanceof HTMLSelectElement && select.dataset.autosubmit !== undefined) {
+    select.form?.requestSubmit();
+  }
+});
+
+// After an htmx navigation, move focus to the new content so screen readers announce it.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const main = document.getElementById("main");
+  if (main && event.detail.target === main) {
+    const heading = main.querySelector("h1");
+    (heading || main).setAttribute("tabindex", "-1");
+    (heading || main).focus({ preventScroll: true });
+  }
+});

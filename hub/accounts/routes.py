@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Router, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from hub.accounts import actions
@@ -36,7 +37,9 @@ def sign_in(request: Request[Any, Any, Any], user_id: int, building_id: int | No
 
 
 @get(LOGIN_PATH, guards=[requires(Access.PUBLIC)])
-async def login_page(request: Request[Any, Any, Any], next: str | None = None) -> Template:
+async def login_page(
+    request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+) -> Template:
     return page("accounts/login.html", values={"next": safe_next(next)}, errors={})
 
 

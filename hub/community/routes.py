@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from hub.accounts.contact import split_contact
@@ -81,13 +82,15 @@ async def _setup_token_or_404(token: str) -> None:
 
 
 @get("/setup/{token:str}", guards=[requires(Access.PUBLIC)])
-async def setup_page(token: str) -> Template:
+async def setup_page(token: FromPath[str]) -> Template:
     await _setup_token_or_404(token)
     return page("community/setup.html", token=token, values={}, errors={})
 
 
 @post("/setup/{token:str}", guards=[requires(Access.PUBLIC)])
-async def setup_submit(request: Request[Any, Any, Any], token: str) -> Template | Redirect:
+async def setup_submit(
+    request: Request[Any, Any, Any], token: FromPath[str]
+) -> Template | Redirect:
     await _setup_token_or_404(token)
     form = Form(await read_form(request))
     community_name = form.text("community_name", max_length=120)
@@ -125,7 +128,7 @@ async def _join_building_or_404(token: str) -> dict[str, Any]:
 
 
 @get("/join/{token:str}", guards=[requires(Access.PUBLIC)])
-async def join_page(request: Request[Any, Any, Any], token: str) -> Template:
+async def join_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
     building = await _join_building_or_404(token)
     already = building["id"] in viewer_of(request).places
     return page(
@@ -139,7 +142,7 @@ async def join_page(request: Request[Any, Any, Any], token: str) -> Template:
 
 
 @post("/join/{token:str}", guards=[requires(Access.PUBLIC)])
-async def join_submit(request: Request[Any, Any, Any], token: str) -> Template | Redirect:
+async def join_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Template | Redirect:
     building = await _join_building_or_404(token)
     viewer = viewer_of(request)
     if viewer.user_id is not None:
@@ -182,7 +185,7 @@ async def _members_page(building_id: int, *, status: int = 200, error: str = "")
 
 
 @get("/b/{building_id:int}/members", guards=[requires(Access.LEADER)])
-async def members_page(building_id: int) -> Template:
+async def members_page(building_id: FromPath[int]) -> Template:
     return await _members_page(building_id)
 
 
@@ -200,7 +203,7 @@ async def _member_change(
 
 @post("/b/{building_id:int}/members/{membership_id:int}/role", guards=[requires(Access.LEADER)])
 async def member_role(
-    request: Request[Any, Any, Any], building_id: int, membership_id: int
+    request: Request[Any, Any, Any], building_id: FromPath[int], membership_id: FromPath[int]
 ) -> Template | Redirect:
     form = Form(await read_form(request))
     role = Role.from_key(form.choice("role", [role.key for role in Role]))
@@ -214,7 +217,7 @@ async def member_role(
 
 @post("/b/{building_id:int}/members/{membership_id:int}/remove", guards=[requires(Access.LEADER)])
 async def member_remove(
-    request: Request[Any, Any, Any], building_id: int, membership_id: int
+    request: Request[Any, Any, Any], building_id: FromPath[int], membership_id: FromPath[int]
 ) -> Template | Redirect:
     actor = viewer_of(request).user_id or 0
     return await _member_change(
@@ -235,17 +238,17 @@ async def _invite_context(request: Request[Any, Any, Any], building_id: int) -> 
 
 
 @get("/b/{building_id:int}/invite", guards=[requires(Access.LEADER)])
-async def invite_page(request: Request[Any, Any, Any], building_id: int) -> Template:
+async def invite_page(request: Request[Any, Any, Any], building_id: FromPath[int]) -> Template:
     return page("community/invite.html", **await _invite_context(request, building_id))
 
 
 @get("/b/{building_id:int}/invite/poster", guards=[requires(Access.LEADER)])
-async def invite_poster(request: Request[Any, Any, Any], building_id: int) -> Template:
+async def invite_poster(request: Request[Any, Any, Any], building_id: FromPath[int]) -> Template:
     return page("community/join_poster.html", **await _invite_context(request, building_id))
 
 
 @get("/b/{building_id:int}/invite/qr.svg", guards=[requires(Access.LEADER)])
-async def invite_qr(request: Request[Any, Any, Any], building_id: int) -> Response[bytes]:
+async def invite_qr(request: Request[Any, Any, Any], building_id: FromPath[int]) -> Response[bytes]:
     context = await _invite_context(request, building_id)
     return Response(
         qr_svg(context["join_url"]),
@@ -255,7 +258,7 @@ async def invite_qr(request: Request[Any, Any, Any], building_id: int) -> Respon
 
 
 @post("/b/{building_id:int}/invite/reset", guards=[requires(Access.LEADER)])
-async def invite_reset(request: Request[Any, Any, Any], building_id: int) -> Redirect:
+async def invite_reset(request: Request[Any, Any, Any], building_id: FromPath[int]) -> Redirect:
     await actions.do_reset_join_link(viewer_of(request).user_id or 0, building_id)
     return see_other(f"/b/{building_id}/invite")
 
@@ -298,7 +301,7 @@ async def community_create(request: Request[Any, Any, Any]) -> Template | Redire
 
 @post("/admin/c/{community_id:int}/buildings", guards=[requires(Access.ADMIN)])
 async def building_create(
-    request: Request[Any, Any, Any], community_id: int
+    request: Request[Any, Any, Any], community_id: FromPath[int]
 ) -> Template | Redirect:
     form = Form(await read_form(request))
     name = form.text("name", max_length=120)
@@ -317,7 +320,9 @@ async def building_create(
 
 
 @post("/b/{building_id:int}/leaders", guards=[requires(Access.ADMIN)])
-async def leader_appoint(request: Request[Any, Any, Any], building_id: int) -> Template | Redirect:
+async def leader_appoint(
+    request: Request[Any, Any, Any], building_id: FromPath[int]
+) -> Template | Redirect:
     form = Form(await read_form(request))
     contact = form.text("contact", max_length=254)
     email, phone = split_contact(contact) if contact else (None, None)

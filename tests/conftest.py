@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from tests.settings_env import POSTGRES_URL, prepare_environment, recreate_postgres_database
+
+DATA_DIR, DATABASE_URL = prepare_environment()
+if POSTGRES_URL:
+    asyncio.run(recreate_postgres_database(DATABASE_URL))
+
+from hub.db import engine  # noqa: E402 - Hub reads the environment prepared above
+from hub.migrate import migrate  # noqa: E402
+from tests.web_client import Web  # noqa: E402
+
+asyncio.run(migrate())
+
+
+async def _empty_tables() -> None:
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    tables = [t for t in Finder().get_table_classes() if t is not Migration]
+    db = engine()
+    if db.engine_type == "postgres":
+        names = ", ".join(t._meta.get_formatted_tablename() for t in tables)
+        await db.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    else:
+        for table in sorted(tables, key=lambda t: -len(t._meta.foreign_key_columns)):
+            await table.delete(force=True)
+
+
+@pytest.fixture(autouse=True)
+def empty_database() -> Iterator[None]:
+    asyncio.run(_empty_tables())
+    yield
+
+
+@pytest.fixture
+def web() -> Iterator[Web]:
+    """A browser-like HTTP client: keeps cookies, sends the CSRF token, follows nothing."""
+    from litestar.testing import TestClient
+
+    from hub.app import create_app
+
+    with TestClient(create_app(), base_url="http://hub.test") as client:
+        yield Web(client)
+
+
+@pytest.fixture
+def world(web: Web):  # noqa: ANN201
+    from tests.factories import make_world
+
+    return web.run(make_world)

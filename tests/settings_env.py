@@ -1,0 +1,51 @@
+"""The environment for a test process, set before Hub is imported.
+
+Each pytest-xdist worker gets its own data directory and database: a SQLite file by default, or,
+with HUB_TEST_DATABASE_URL=postgresql://..., a fresh database named after that one and the worker.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get("HUB_TEST_DATABASE_URL", "")
+LOCAL_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def recreate_postgres_database(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    connection = await asyncpg.connect(with_database(url, "postgres"))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+def prepare_environment() -> tuple[Path, str]:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"hub-test-{WORKER}-"))
+    if POSTGRES_URL:
+        base = urlsplit(POSTGRES_URL).path.lstrip("/") or "hub_test"
+        database_url = with_database(POSTGRES_URL, f"{base}_{WORKER}")
+    else:
+        database_url = f"sqlite:///{data_dir / 'hub.sqlite3'}"
+    os.environ.update(
+        HUB_DATA_DIR=str(data_dir),
+        HUB_DATABASE_URL=database_url,
+        HUB_SECRET_KEY="test-secret-key-that-is-long-enough-0123456789",
+    )
+    os.environ.pop("HUB_PUBLIC_URL", None)
+    return data_dir, database_url

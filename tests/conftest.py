@@ -13,6 +13,7 @@ if POSTGRES_URL:
 
 from hub.db import engine  # noqa: E402 - Hub reads the environment prepared above
 from hub.migrate import migrate  # noqa: E402
+from tests.factories import World  # noqa: E402
 from tests.web_client import Web  # noqa: E402
 
 asyncio.run(migrate())
@@ -33,9 +34,8 @@ async def _empty_tables() -> None:
 
 
 @pytest.fixture(autouse=True)
-def empty_database() -> Iterator[None]:
+def empty_database() -> None:
     asyncio.run(_empty_tables())
-    yield
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def web() -> Iterator[Web]:
 
 
 @pytest.fixture
-def world(web: Web):  # noqa: ANN201
+def world(web: Web) -> World:
     from tests.factories import make_world
 
     return web.run(make_world)

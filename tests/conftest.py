@@ -5,7 +5,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.settings_env import POSTGRES_URL, prepare_environment, recreate_postgres_database
+from tests.settings_env import (
+    POSTGRES_URL,
+    drop_postgres_database,
+    prepare_environment,
+    recreate_postgres_database,
+)
 
 DATA_DIR, DATABASE_URL = prepare_environment()
 if POSTGRES_URL:
@@ -31,6 +36,11 @@ async def _empty_tables() -> None:
     else:
         for table in sorted(tables, key=lambda t: -len(t._meta.foreign_key_columns)):
             await table.delete(force=True)
+
+
+def pytest_sessionfinish() -> None:
+    if POSTGRES_URL:
+        asyncio.run(drop_postgres_database(DATABASE_URL))
 
 
 @pytest.fixture(autouse=True)

@@ -49,3 +49,12 @@ def prepare_environment() -> tuple[Path, str]:
     )
     os.environ.pop("HUB_PUBLIC_URL", None)
     return data_dir, database_url
+
+
+async def drop_postgres_database(url: str) -> None:
+    parts = urlsplit(url)
+    connection = await asyncpg.connect(with_database(url, "postgres"))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+    finally:
+        await connection.close()

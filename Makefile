@@ -29,9 +29,9 @@ format: install-dev
 # Re-extract every message and merge it into the Chinese catalogue, for translating.
 messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output \
-		--omit-header -o hub/locale/messages.pot .
+		-o hub/locale/messages.pot .
 	$(BIN)/pybabel update -i hub/locale/messages.pot -d hub/locale -l zh --no-fuzzy-matching \
-		--omit-header --ignore-obsolete
+		--ignore-obsolete --no-location --width 100
 
 install: $(VENV)/.installed $(CATALOGUE).mo
 install-dev: $(VENV)/.installed-dev $(CATALOGUE).mo
@@ -53,4 +53,4 @@ $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 $(CATALOGUE).mo: $(CATALOGUE).po | $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d hub/locale -D messages -l zh
+	$(BIN)/pybabel compile -d hub/locale -D messages -l zh

@@ -6,13 +6,12 @@ from pathlib import Path
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 
 from hub.accounts.routes import router as accounts_router
-from hub.accounts.sessions import DatabaseStore
+from hub.accounts.sessions import DatabaseStore, SessionConfig
 from hub.community.routes import router as community_router
 from hub.db import database_lifespan
 from hub.settings import Settings, get_settings
@@ -28,7 +27,7 @@ SESSION_MAX_AGE = 60 * 60 * 24 * 30
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    session_config = ServerSideSessionConfig(
+    session_config = SessionConfig(
         key="hub_session",
         max_age=SESSION_MAX_AGE,
         httponly=True,

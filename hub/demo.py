@@ -16,9 +16,12 @@ from hub.community.roles import Role
 from hub.community.tables import Building, Community, CommunityAdmin, Membership
 from hub.db import write_transaction
 
-DEMO_PASSWORD = "hub-demo-2026"
+DEMO_PASSWORD = "hub-demo-2026"  # noqa: S105 - printed for the demo on purpose
 COMMUNITY = "德康苑 Dekang Garden"
-BUILDINGS = [("2号楼 Building 2", "三林镇德康路 2 号"), ("5号楼 Building 5", "三林镇德康路 5 号")]
+BUILDINGS = [
+    ("2号楼 Building 2", "三林镇德康路 2 号"),
+    ("5号楼 Building 5", "三林镇德康路 5 号"),
+]
 
 
 @dataclass(frozen=True)

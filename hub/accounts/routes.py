@@ -12,6 +12,7 @@ from hub.accounts import actions
 from hub.accounts.contact import split_contact
 from hub.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from hub.accounts.queries import skills_of
+from hub.accounts.sessions import rotate_session_id
 from hub.accounts.skills import SKILLS
 from hub.errors import Refused
 from hub.web.forms import Form, read_form
@@ -30,10 +31,10 @@ LOGIN_PATH = "/login"
 
 def sign_in(request: Request[Any, Any, Any], user_id: int, building_id: int | None = None) -> None:
     language = request.session.get(SESSION_LANGUAGE)
-    request.clear_session()
     request.set_session({SESSION_USER: user_id, SESSION_BUILDING: building_id})
     if language:
         request.session[SESSION_LANGUAGE] = language
+    rotate_session_id(request)
 
 
 @get(LOGIN_PATH, guards=[requires(Access.PUBLIC)])

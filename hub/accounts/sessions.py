@@ -1,11 +1,19 @@
-"""A Litestar store kept in the database, so sessions survive restarts and every process and
+"""Server-side sessions kept in the database, so they survive restarts and every process and
 host sees the same ones (Litestar ships memory, file and Redis stores only)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
 from litestar.stores.base import Store
+from litestar.types import Empty, Message, ScopeSession
 
 from hub.accounts.tables import SessionRecord
 from hub.db import write_transaction
@@ -73,3 +81,58 @@ class DatabaseStore(Store):
 
     async def delete_expired(self) -> None:
         await SessionRecord.delete().where(SessionRecord.expires_at < _now())
+
+
+_LOADED = "hub.session_loaded"
+_ROTATE = "hub.session_rotate"
+_NEW_ID = "hub.session_new_id"
+
+
+def rotate_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Give this session a new id when the response is sent, as at sign-in, so an id a browser
+    was handed before cannot become a signed-in session (session fixation)."""
+    connection.scope[_ROTATE] = True  # type: ignore[literal-required]
+
+
+class ChangedOnlySessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side sessions, writing a session only when its data changed.
+
+    Litestar writes the session on every response, and stores an empty one for every visitor:
+    with sessions in the database that would be one write per page view, and a row per bot.
+    """
+
+    async def load_from_connection(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        loaded = self.serialize_data(data, connection.scope) if data else b""
+        connection.scope[_LOADED] = loaded  # type: ignore[literal-required]
+        return data
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        if not connection.scope.get(_ROTATE):
+            return super().get_session_id(connection)
+        if _NEW_ID not in connection.scope:
+            connection.scope[_NEW_ID] = self.generate_session_id()  # type: ignore[literal-required]
+        return connection.scope[_NEW_ID]  # type: ignore[literal-required]
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        if connection.scope.get(_ROTATE):
+            if old_id := connection.cookies.get(self.config.key):
+                store = self.config.get_store_from_app(connection.scope["app"])
+                await self.delete(old_id, store=store)
+        elif scope_session is not Empty:
+            current = self.serialize_data(scope_session, connection.scope) if scope_session else b""
+            if current == connection.scope.get(_LOADED, b""):
+                return
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = ChangedOnlySessionBackend

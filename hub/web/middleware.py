@@ -3,6 +3,8 @@ keep pages safe."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -15,6 +17,7 @@ SESSION_USER = "user_id"
 SESSION_BUILDING = "building_id"
 SESSION_LANGUAGE = "language"
 SESSION_LARGE_TEXT = "large_text"
+SESSION_SEEN_ON = "seen_on"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -56,6 +59,10 @@ class ViewerMiddleware(ASGIMiddleware):
             viewer = await load_viewer(user_id, session.get(SESSION_BUILDING)) or ANONYMOUS
             if viewer is ANONYMOUS:
                 session.pop(SESSION_USER, None)
+            else:
+                # Sessions are written only when they change: marking the day of use once a day
+                # keeps an active user's session alive without a write per request.
+                session[SESSION_SEEN_ON] = date.today().isoformat()
         scope.setdefault("state", {})["viewer"] = viewer
         headers = dict(scope["headers"])
         language = choose_language(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Request, Router, get, post
@@ -21,6 +22,7 @@ from hub.web.middleware import (
     SESSION_BUILDING,
     SESSION_LANGUAGE,
     SESSION_LARGE_TEXT,
+    SESSION_SEEN_ON,
     SESSION_USER,
 )
 from hub.web.pages import form_page, page, safe_next, see_other
@@ -31,7 +33,13 @@ LOGIN_PATH = "/login"
 
 def sign_in(request: Request[Any, Any, Any], user_id: int, building_id: int | None = None) -> None:
     language = request.session.get(SESSION_LANGUAGE)
-    request.set_session({SESSION_USER: user_id, SESSION_BUILDING: building_id})
+    request.set_session(
+        {
+            SESSION_USER: user_id,
+            SESSION_BUILDING: building_id,
+            SESSION_SEEN_ON: date.today().isoformat(),
+        }
+    )
     if language:
         request.session[SESSION_LANGUAGE] = language
     rotate_session_id(request)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Request, Router, get, post
+from litestar import Router, get, post
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from hub.accounts import actions
@@ -31,7 +32,7 @@ from hub.web.policy import Access, requires, viewer_of
 LOGIN_PATH = "/login"
 
 
-def sign_in(request: Request[Any, Any, Any], user_id: int, building_id: int | None = None) -> None:
+def sign_in(request: HTMXRequest, user_id: int, building_id: int | None = None) -> None:
     language = request.session.get(SESSION_LANGUAGE)
     request.set_session(
         {
@@ -46,14 +47,12 @@ def sign_in(request: Request[Any, Any, Any], user_id: int, building_id: int | No
 
 
 @get(LOGIN_PATH, guards=[requires(Access.PUBLIC)])
-async def login_page(
-    request: Request[Any, Any, Any], next: FromQuery[str | None] = None
-) -> Template:
+async def login_page(request: HTMXRequest, next: FromQuery[str | None] = None) -> Template:
     return page("accounts/login.html", values={"next": safe_next(next)}, errors={})
 
 
 @post(LOGIN_PATH, guards=[requires(Access.PUBLIC)])
-async def login_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
+async def login_submit(request: HTMXRequest) -> Template | Redirect:
     form = Form(await read_form(request))
     login = form.text("login", max_length=254)
     password = form.secret("password", max_length=MAX_PASSWORD_LENGTH)
@@ -69,7 +68,7 @@ async def login_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 
 @post("/logout", guards=[requires(Access.SIGNED_IN)])
-async def logout(request: Request[Any, Any, Any]) -> Redirect:
+async def logout(request: HTMXRequest) -> Redirect:
     language = request.session.get(SESSION_LANGUAGE)
     request.clear_session()
     if language:
@@ -77,7 +76,7 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
     return see_other(LOGIN_PATH)
 
 
-async def _profile_values(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def _profile_values(request: HTMXRequest) -> dict[str, Any]:
     viewer = viewer_of(request)
     return {
         "display_name": viewer.display_name,
@@ -88,7 +87,7 @@ async def _profile_values(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 @get("/profile", guards=[requires(Access.SIGNED_IN)])
-async def profile_page(request: Request[Any, Any, Any]) -> Template:
+async def profile_page(request: HTMXRequest) -> Template:
     return page(
         "accounts/profile.html",
         values=await _profile_values(request),
@@ -99,7 +98,7 @@ async def profile_page(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/profile", guards=[requires(Access.SIGNED_IN)])
-async def profile_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
+async def profile_submit(request: HTMXRequest) -> Template | Redirect:
     form = Form(await read_form(request))
     display_name = form.text("display_name", max_length=80)
     language = form.choice("language", ["", *LANGUAGES], required=False)
@@ -122,7 +121,7 @@ async def profile_submit(request: Request[Any, Any, Any]) -> Template | Redirect
 
 
 @get("/password", guards=[requires(Access.SIGNED_IN)])
-async def password_page(request: Request[Any, Any, Any]) -> Template:
+async def password_page(request: HTMXRequest) -> Template:
     return page(
         "accounts/password.html",
         values={},
@@ -132,7 +131,7 @@ async def password_page(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/password", guards=[requires(Access.SIGNED_IN)])
-async def password_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
+async def password_submit(request: HTMXRequest) -> Template | Redirect:
     form = Form(await read_form(request))
     current = form.secret("current", max_length=MAX_PASSWORD_LENGTH)
     new = form.secret("new", min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
@@ -152,7 +151,7 @@ async def password_submit(request: Request[Any, Any, Any]) -> Template | Redirec
 
 
 @post("/preferences/language", guards=[requires(Access.PUBLIC)])
-async def set_language(request: Request[Any, Any, Any]) -> Redirect:
+async def set_language(request: HTMXRequest) -> Redirect:
     form = Form(await read_form(request))
     language = form.choice("language", LANGUAGES)
     if form.ok:
@@ -164,7 +163,7 @@ async def set_language(request: Request[Any, Any, Any]) -> Redirect:
 
 
 @post("/preferences/text-size", guards=[requires(Access.PUBLIC)])
-async def set_text_size(request: Request[Any, Any, Any]) -> Redirect:
+async def set_text_size(request: HTMXRequest) -> Redirect:
     form = Form(await read_form(request))
     large = form.raw("large_text") == "1"
     request.session[SESSION_LARGE_TEXT] = large

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from litestar import Request, Response, Router, get, post
+from litestar import Response, Router, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from hub.accounts.contact import split_contact
@@ -27,7 +28,7 @@ from hub.web.policy import Access, requires, viewer_of
 TIMEZONES = sorted(available_timezones())
 
 
-def absolute_url(request: Request[Any, Any, Any], path: str) -> str:
+def absolute_url(request: HTMXRequest, path: str) -> str:
     base = get_settings().public_url or str(request.base_url).rstrip("/")
     return f"{base}{path}"
 
@@ -51,7 +52,7 @@ def _contact_and_password(form: Form) -> tuple[str, str | None, str | None, str]
 
 
 @get("/", guards=[requires(Access.SIGNED_IN)])
-async def today(request: Request[Any, Any, Any]) -> Template:
+async def today(request: HTMXRequest) -> Template:
     viewer = viewer_of(request)
     place = viewer.current
     members: list[dict[str, Any]] = []
@@ -64,7 +65,7 @@ async def today(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/switch", guards=[requires(Access.SIGNED_IN)])
-async def switch_building(request: Request[Any, Any, Any]) -> Redirect:
+async def switch_building(request: HTMXRequest) -> Redirect:
     form = Form(await read_form(request))
     building_id = form.integer("building_id")
     if building_id is None or building_id not in viewer_of(request).places:
@@ -88,9 +89,7 @@ async def setup_page(token: FromPath[str]) -> Template:
 
 
 @post("/setup/{token:str}", guards=[requires(Access.PUBLIC)])
-async def setup_submit(
-    request: Request[Any, Any, Any], token: FromPath[str]
-) -> Template | Redirect:
+async def setup_submit(request: HTMXRequest, token: FromPath[str]) -> Template | Redirect:
     await _setup_token_or_404(token)
     form = Form(await read_form(request))
     community_name = form.text("community_name", max_length=120)
@@ -128,7 +127,7 @@ async def _join_building_or_404(token: str) -> dict[str, Any]:
 
 
 @get("/join/{token:str}", guards=[requires(Access.PUBLIC)])
-async def join_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+async def join_page(request: HTMXRequest, token: FromPath[str]) -> Template:
     building = await _join_building_or_404(token)
     already = building["id"] in viewer_of(request).places
     return page(
@@ -142,7 +141,7 @@ async def join_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Te
 
 
 @post("/join/{token:str}", guards=[requires(Access.PUBLIC)])
-async def join_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Template | Redirect:
+async def join_submit(request: HTMXRequest, token: FromPath[str]) -> Template | Redirect:
     building = await _join_building_or_404(token)
     viewer = viewer_of(request)
     if viewer.user_id is not None:
@@ -190,7 +189,7 @@ async def members_page(building_id: FromPath[int]) -> Template:
 
 
 async def _member_change(
-    request: Request[Any, Any, Any], building_id: int, change: Any
+    request: HTMXRequest, building_id: int, change: Any
 ) -> Template | Redirect:
     try:
         await change
@@ -203,7 +202,7 @@ async def _member_change(
 
 @post("/b/{building_id:int}/members/{membership_id:int}/role", guards=[requires(Access.LEADER)])
 async def member_role(
-    request: Request[Any, Any, Any], building_id: FromPath[int], membership_id: FromPath[int]
+    request: HTMXRequest, building_id: FromPath[int], membership_id: FromPath[int]
 ) -> Template | Redirect:
     form = Form(await read_form(request))
     role = Role.from_key(form.choice("role", [role.key for role in Role]))
@@ -217,7 +216,7 @@ async def member_role(
 
 @post("/b/{building_id:int}/members/{membership_id:int}/remove", guards=[requires(Access.LEADER)])
 async def member_remove(
-    request: Request[Any, Any, Any], building_id: FromPath[int], membership_id: FromPath[int]
+    request: HTMXRequest, building_id: FromPath[int], membership_id: FromPath[int]
 ) -> Template | Redirect:
     actor = viewer_of(request).user_id or 0
     return await _member_change(
@@ -228,7 +227,7 @@ async def member_remove(
 # Invites --------------------------------------------------------------------------------------
 
 
-async def _invite_context(request: Request[Any, Any, Any], building_id: int) -> dict[str, Any]:
+async def _invite_context(request: HTMXRequest, building_id: int) -> dict[str, Any]:
     building = await queries.building(building_id)
     assert building is not None
     return {
@@ -238,17 +237,17 @@ async def _invite_context(request: Request[Any, Any, Any], building_id: int) -> 
 
 
 @get("/b/{building_id:int}/invite", guards=[requires(Access.LEADER)])
-async def invite_page(request: Request[Any, Any, Any], building_id: FromPath[int]) -> Template:
+async def invite_page(request: HTMXRequest, building_id: FromPath[int]) -> Template:
     return page("community/invite.html", **await _invite_context(request, building_id))
 
 
 @get("/b/{building_id:int}/invite/poster", guards=[requires(Access.LEADER)])
-async def invite_poster(request: Request[Any, Any, Any], building_id: FromPath[int]) -> Template:
+async def invite_poster(request: HTMXRequest, building_id: FromPath[int]) -> Template:
     return page("community/join_poster.html", **await _invite_context(request, building_id))
 
 
 @get("/b/{building_id:int}/invite/qr.svg", guards=[requires(Access.LEADER)])
-async def invite_qr(request: Request[Any, Any, Any], building_id: FromPath[int]) -> Response[bytes]:
+async def invite_qr(request: HTMXRequest, building_id: FromPath[int]) -> Response[bytes]:
     context = await _invite_context(request, building_id)
     return Response(
         qr_svg(context["join_url"]),
@@ -258,7 +257,7 @@ async def invite_qr(request: Request[Any, Any, Any], building_id: FromPath[int])
 
 
 @post("/b/{building_id:int}/invite/reset", guards=[requires(Access.LEADER)])
-async def invite_reset(request: Request[Any, Any, Any], building_id: FromPath[int]) -> Redirect:
+async def invite_reset(request: HTMXRequest, building_id: FromPath[int]) -> Redirect:
     await actions.do_reset_join_link(viewer_of(request).user_id or 0, building_id)
     return see_other(f"/b/{building_id}/invite")
 
@@ -267,7 +266,7 @@ async def invite_reset(request: Request[Any, Any, Any], building_id: FromPath[in
 
 
 async def _admin_page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     *,
     status: int = 200,
     form: Form | None = None,
@@ -285,12 +284,12 @@ async def _admin_page(
 
 
 @get("/admin", guards=[requires(Access.ADMIN)])
-async def admin_page(request: Request[Any, Any, Any]) -> Template:
+async def admin_page(request: HTMXRequest) -> Template:
     return await _admin_page(request)
 
 
 @post("/admin/communities", guards=[requires(Access.ADMIN)])
-async def community_create(request: Request[Any, Any, Any]) -> Template | Redirect:
+async def community_create(request: HTMXRequest) -> Template | Redirect:
     form = Form(await read_form(request))
     name = form.text("name", max_length=120)
     if not form.ok:
@@ -300,9 +299,7 @@ async def community_create(request: Request[Any, Any, Any]) -> Template | Redire
 
 
 @post("/admin/c/{community_id:int}/buildings", guards=[requires(Access.ADMIN)])
-async def building_create(
-    request: Request[Any, Any, Any], community_id: FromPath[int]
-) -> Template | Redirect:
+async def building_create(request: HTMXRequest, community_id: FromPath[int]) -> Template | Redirect:
     form = Form(await read_form(request))
     name = form.text("name", max_length=120)
     address = form.text("address", max_length=200, required=False)
@@ -320,9 +317,7 @@ async def building_create(
 
 
 @post("/b/{building_id:int}/leaders", guards=[requires(Access.ADMIN)])
-async def leader_appoint(
-    request: Request[Any, Any, Any], building_id: FromPath[int]
-) -> Template | Redirect:
+async def leader_appoint(request: HTMXRequest, building_id: FromPath[int]) -> Template | Redirect:
     form = Form(await read_form(request))
     contact = form.text("contact", max_length=254)
     email, phone = split_contact(contact) if contact else (None, None)

@@ -41,9 +41,17 @@ class Form:
         return values[0]
 
     def text(
-        self, name: str, *, required: bool = True, max_length: int = 200, min_length: int = 0
+        self,
+        name: str,
+        *,
+        required: bool = True,
+        max_length: int = 200,
+        min_length: int = 0,
+        multiline: bool = False,
     ) -> str:
-        value = " ".join(self.raw(name).split()) if max_length <= 200 else self.raw(name).strip()
+        """Trimmed text; a single-line field also has its runs of whitespace folded to one."""
+        raw = self.raw(name)
+        value = raw.strip() if multiline else " ".join(raw.split())
         if not value:
             if required:
                 self.error(name, _("Please fill this in."))

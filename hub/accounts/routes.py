@@ -117,6 +117,8 @@ async def profile_submit(request: HTMXRequest) -> Template | Redirect:
     )
     if language:
         request.session[SESSION_LANGUAGE] = language
+    else:
+        request.session.pop(SESSION_LANGUAGE, None)
     return see_other("/profile?saved=1")
 
 

@@ -31,7 +31,7 @@ messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output \
 		-o hub/locale/messages.pot .
 	$(BIN)/pybabel update -i hub/locale/messages.pot -d hub/locale -l zh --no-fuzzy-matching \
-		--ignore-obsolete --no-location --width 100
+		--ignore-obsolete
 
 install: $(VENV)/.installed $(CATALOGUE).mo
 install-dev: $(VENV)/.installed-dev $(CATALOGUE).mo

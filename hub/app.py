@@ -17,7 +17,7 @@ from hub.db import database_lifespan
 from hub.settings import Settings, get_settings
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.health import healthz
-from hub.web.middleware import SecurityHeadersMiddleware, ViewerMiddleware
+from hub.web.middleware import ViewerMiddleware, add_security_headers
 from hub.web.ratelimit import rate_limit_config
 from hub.web.templating import template_config
 
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         max_age=SESSION_MAX_AGE,
         httponly=True,
         samesite="lax",
-        secure=False,  # SecurityHeadersMiddleware adds Secure whenever the request came over https
+        secure=False,  # add_security_headers adds Secure whenever the request came over https
         store="sessions",
         renew_on_access=False,
     )
@@ -52,7 +52,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         middleware=[
-            SecurityHeadersMiddleware(),
             session_config.middleware,
             ViewerMiddleware(),
             rate_limit_config.middleware,
@@ -63,5 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],
         request_class=HTMXRequest,
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[add_security_headers],
         lifespan=[database_lifespan],
+        openapi_config=None,
     )

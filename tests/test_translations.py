@@ -25,7 +25,8 @@ def extracted_messages() -> set[str]:
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
-        found.update([message] if isinstance(message, str) else [m for m in message if m])
+        # A plural message is found under its singular form.
+        found.add(message if isinstance(message, str) else message[0])
     return found
 
 
@@ -39,8 +40,11 @@ def test_every_message_is_translated_into_chinese() -> None:
             missing.append(message_id)
             continue
         translations = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if not all(translations):
+            missing.append(message_id)
+        source = " ".join(entry.id) if isinstance(entry.id, tuple) else entry.id
         for translation in translations:
-            assert set(PLACEHOLDER.findall(translation)) == set(PLACEHOLDER.findall(message_id)), (
+            assert set(PLACEHOLDER.findall(translation)) == set(PLACEHOLDER.findall(source)), (
                 message_id
             )
     assert missing == [], f"{len(missing)} messages lack Chinese (run make messages): {missing}"

@@ -35,7 +35,7 @@ class Web:
         return token
 
     def get(self, path: str, *, htmx: bool = False, **kwargs: Any) -> Response:
-        headers = kwargs.pop("headers", {})
+        headers = dict(kwargs.pop("headers", None) or {})
         if htmx:
             headers["HX-Request"] = "true"
         return self.client.get(path, headers=headers, follow_redirects=False, **kwargs)
@@ -49,7 +49,7 @@ class Web:
         csrf: bool = True,
         **kwargs: Any,
     ) -> Response:
-        headers = kwargs.pop("headers", {})
+        headers = dict(kwargs.pop("headers", None) or {})
         if csrf:
             headers["x-csrftoken"] = self.csrf_token()
         if htmx:

@@ -231,7 +231,8 @@ async def _membership(building_id: int, membership_id: int) -> dict:
     return row
 
 
-async def do_set_role(actor: int, building_id: int, membership_id: int, role: Role) -> None:
+async def do_set_role(actor: int, building_id: int, membership_id: int, role: Role) -> int:
+    """Change a member's role; returns the member's user id."""
     async with write_transaction():
         member = await _membership(building_id, membership_id)
         demoting_leader = member["role"] == Role.LEADER.key and role is not Role.LEADER
@@ -241,15 +242,18 @@ async def do_set_role(actor: int, building_id: int, membership_id: int, role: Ro
         await _audit(
             actor, "member.role", f"user={member['user']} role={role.key}", building=building_id
         )
+    return int(member["user"])
 
 
-async def do_remove_member(actor: int, building_id: int, membership_id: int) -> None:
+async def do_remove_member(actor: int, building_id: int, membership_id: int) -> int:
+    """Remove a member from the building; returns their user id."""
     async with write_transaction():
         member = await _membership(building_id, membership_id)
         if member["role"] == Role.LEADER.key and await _leader_count(building_id) <= 1:
             raise Refused(_("A building needs at least one leader. Appoint another first."))
         await Membership.delete().where(Membership.id == membership_id)
         await _audit(actor, "member.removed", f"user={member['user']}", building=building_id)
+    return int(member["user"])
 
 
 async def do_appoint_leader(

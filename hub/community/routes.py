@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -188,13 +189,16 @@ async def members_page(building_id: FromPath[int]) -> Template:
     return await _members_page(building_id)
 
 
-async def _member_change(
-    request: HTMXRequest, building_id: int, change: Any
+async def _after_member_change(
+    request: HTMXRequest, building_id: int, change: Awaitable[int]
 ) -> Template | Redirect:
     try:
-        await change
+        member_user_id = await change
     except Refused as refused:
         return await _members_page(building_id, status=409, error=refused.message)
+    if member_user_id == viewer_of(request).user_id:
+        # Leaders who step down or leave may no longer manage this building: back to Today.
+        return see_other("/")
     if request.htmx:
         return await _members_page(building_id)
     return see_other(f"/b/{building_id}/members")
@@ -209,7 +213,7 @@ async def member_role(
     if role is None:
         return await _members_page(building_id, status=422, error=form.errors["role"])
     actor = viewer_of(request).user_id or 0
-    return await _member_change(
+    return await _after_member_change(
         request, building_id, actions.do_set_role(actor, building_id, membership_id, role)
     )
 
@@ -219,7 +223,7 @@ async def member_remove(
     request: HTMXRequest, building_id: FromPath[int], membership_id: FromPath[int]
 ) -> Template | Redirect:
     actor = viewer_of(request).user_id or 0
-    return await _member_change(
+    return await _after_member_change(
         request, building_id, actions.do_remove_member(actor, building_id, membership_id)
     )
 

@@ -1,5 +1,5 @@
-"""Middleware every request passes: who is asking and in which language, and the headers that
-keep pages safe."""
+"""What every request passes: who is asking and in which language, and the headers that keep
+pages safe."""
 
 from __future__ import annotations
 
@@ -49,7 +49,9 @@ class ViewerMiddleware(ASGIMiddleware):
     """Loads the viewer from the session and sets the language for this request."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/", "^/healthz$")
+
+    def should_bypass_for_scope(self, scope: Scope) -> bool:
+        return scope["path"].startswith("/static/") or scope["path"] == "/healthz"
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         session = scope.get("session") or {}
@@ -75,27 +77,19 @@ class ViewerMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    """Adds the security headers to every response and marks cookies Secure over https."""
-
-    scopes = (ScopeType.HTTP,)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        https = scope.get("scheme") == "https"
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in SECURITY_HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
-                if https:
-                    cookies = headers.getall("set-cookie", [])
-                    if cookies:
-                        del headers["set-cookie"]
-                        for cookie in cookies:
-                            secure = "secure" in cookie.lower()
-                            headers.add("set-cookie", cookie if secure else f"{cookie}; Secure")
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """Litestar's before-send hook, so every response gets the headers, error pages included;
+    cookies are marked Secure when the request came over https."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS.items():
+        if name not in headers:
+            headers[name] = value
+    if scope.get("scheme") == "https":
+        cookies = headers.getall("set-cookie", [])
+        if cookies:
+            del headers["set-cookie"]
+            for cookie in cookies:
+                secure = "secure" in cookie.lower()
+                headers.add("set-cookie", cookie if secure else f"{cookie}; Secure")

@@ -32,7 +32,13 @@ def see_other(path: str) -> Redirect:
 
 def safe_next(target: str | None, default: str = "/") -> str:
     """A local path to go on to; anything that could leave the site becomes `default`."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or not target.isprintable()
+    ):
         return default
     return target
 

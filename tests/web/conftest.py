@@ -1,0 +1,49 @@
+"""Helpers for the web tests: acting as each role of the world, and filling route parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hub.community import queries
+from tests.factories import World
+from tests.web_client import Web
+
+ROLES = ("anonymous", "resident", "volunteer", "leader", "admin", "other_leader")
+
+
+def reset_rate_limit(web: Web) -> None:
+    """Forget the sign-in and join attempts counted so far, as if a minute had passed."""
+    web.run(web.client.app.stores.get("rate_limit").delete_all)
+
+
+def act_as(web: Web, world: World, role: str) -> None:
+    """Drop every cookie, then sign in as the person with this role (none for anonymous)."""
+    web.client.cookies.clear()
+    reset_rate_limit(web)
+    if role != "anonymous":
+        web.sign_in(world.people[role].login)
+
+
+def join_token(web: Web, building_id: int) -> str:
+    building = web.run(queries.building, building_id)
+    assert building is not None
+    return str(building["join_token"])
+
+
+@pytest.fixture
+def path_values(web: Web, world: World) -> dict[str, Any]:
+    """A value for every path parameter, all pointing into building A."""
+    from hub.community.actions import do_issue_setup_token, new_token
+
+    assert web.run(do_issue_setup_token) is None, (
+        "setup tokens exist only while nobody has signed up"
+    )
+    return {
+        "building_id": world.building_id,
+        "community_id": world.community_id,
+        "membership_id": world.membership_of(world.resident),
+        "token": join_token(web, world.building_id),
+        "setup_token": new_token(),
+    }

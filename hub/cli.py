@@ -50,12 +50,14 @@ def cmd_run(args: argparse.Namespace) -> None:
     settings = _settings_or_exit()
 
     async def prepare() -> None:
+        from hub.accounts.sessions import DatabaseStore
         from hub.community.actions import do_issue_setup_token
         from hub.db import database_lifespan
         from hub.migrate import migrate
 
         async with database_lifespan():
             await migrate()
+            await DatabaseStore().delete_expired()
             token = await do_issue_setup_token()
         if token:
             base = settings.public_url or f"http://{args.host}:{args.port}"

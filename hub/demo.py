@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.accounts.actions import do_update_profile, insert_user
+from hub.accounts.actions import NewAccount, do_update_profile, insert_user
 from hub.accounts.passwords import hash_password
 from hub.accounts.tables import User
 from hub.community import actions
@@ -62,13 +62,14 @@ async def _ensure_user(person: DemoPerson, password_hash: str) -> int:
         row = await User.select(User.id).where(condition).first()
         if row is not None:
             return int(row["id"])
-        user_id = await insert_user(
+        account = NewAccount(
             display_name=person.name,
             email=email,
             phone=phone,
-            password_hash=password_hash,
+            password=DEMO_PASSWORD,
             language=person.language,
         )
+        user_id = await insert_user(account, password_hash)
     await do_update_profile(
         user_id,
         display_name=person.name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from hub.accounts.actions import do_create_user
+from hub.accounts.actions import NewAccount, do_create_user
 from hub.community import actions
 from hub.community.roles import Role
 from hub.community.tables import Membership
@@ -45,7 +45,9 @@ class World:
 
 async def make_person(name: str, *, email: str | None = None) -> Person:
     phone = None if email else str(next(_phones))
-    user_id = await do_create_user(display_name=name, email=email, phone=phone, password=PASSWORD)
+    user_id = await do_create_user(
+        NewAccount(display_name=name, email=email, phone=phone, password=PASSWORD)
+    )
     return Person(id=user_id, login=email or phone or "", name=name)
 
 

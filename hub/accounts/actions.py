@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hub.accounts.passwords import hash_password, verify_password
 from hub.accounts.skills import SKILLS
 from hub.accounts.tables import User, UserSkill
@@ -17,47 +19,38 @@ async def _check_contact_free(email: str | None, phone: str | None, *, except_id
         raise Refused(_("An account with this phone number already exists."), "contact")
 
 
-async def insert_user(
-    *,
-    display_name: str,
-    email: str | None,
-    phone: str | None,
-    password_hash: str,
-    language: str = "",
-) -> int:
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """What a person gives to make an account: a name, a phone number or email, a password."""
+
+    display_name: str
+    email: str | None
+    phone: str | None
+    password: str
+    language: str = ""
+
+
+async def insert_user(account: NewAccount, password_hash: str) -> int:
     """Insert an account inside the caller's write transaction (hash the password before)."""
-    if not email and not phone:
+    if not account.email and not account.phone:
         raise Refused(_("Please give a phone number or an email address."), "contact")
-    await _check_contact_free(email, phone)
+    await _check_contact_free(account.email, account.phone)
     rows = await User.insert(
         User(
-            display_name=display_name,
-            email=email,
-            phone=phone,
+            display_name=account.display_name,
+            email=account.email,
+            phone=account.phone,
             password_hash=password_hash,
-            language=language if language in LANGUAGES else "",
+            language=account.language if account.language in LANGUAGES else "",
         )
     ).returning(User.id)
     return int(rows[0]["id"])
 
 
-async def do_create_user(
-    *,
-    display_name: str,
-    email: str | None,
-    phone: str | None,
-    password: str,
-    language: str = "",
-) -> int:
-    password_hash = await hash_password(password)
+async def do_create_user(account: NewAccount) -> int:
+    password_hash = await hash_password(account.password)
     async with write_transaction():
-        return await insert_user(
-            display_name=display_name,
-            email=email,
-            phone=phone,
-            password_hash=password_hash,
-            language=language,
-        )
+        return await insert_user(account, password_hash)
 
 
 async def authenticate(*, email: str | None, phone: str | None, password: str) -> int | None:
@@ -109,12 +102,3 @@ async def do_set_preferences(
     if values:
         async with write_transaction():
             await User.update(values).where(User.id == user_id)
-
-
-async def do_set_password(user_id: int, password: str) -> None:
-    """Set a password without the old one (the admin command line)."""
-    new_hash = await hash_password(password)
-    async with write_transaction():
-        await User.update({User.password_hash: new_hash, User.active: True}).where(
-            User.id == user_id
-        )

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from zoneinfo import available_timezones
 
-from hub.accounts.actions import insert_user
+from hub.accounts.actions import NewAccount, insert_user
 from hub.accounts.passwords import hash_password
 from hub.accounts.tables import User
 from hub.community.roles import Role
@@ -72,18 +72,10 @@ async def setup_token_valid(token: str) -> bool:
 
 
 async def do_setup(
-    token: str,
-    *,
-    community_name: str,
-    building_name: str,
-    display_name: str,
-    email: str | None,
-    phone: str | None,
-    password: str,
-    language: str,
+    token: str, *, community_name: str, building_name: str, account: NewAccount
 ) -> int:
     """Spend the setup token: the first community, its first building and its admin account."""
-    password_hash = await hash_password(password)
+    password_hash = await hash_password(account.password)
     async with write_transaction():
         spent = (
             await SetupToken.delete()
@@ -92,13 +84,7 @@ async def do_setup(
         )
         if not spent or await User.exists():
             raise Refused(_("This setup link has already been used."))
-        user_id = await insert_user(
-            display_name=display_name,
-            email=email,
-            phone=phone,
-            password_hash=password_hash,
-            language=language,
-        )
+        user_id = await insert_user(account, password_hash)
         community_id = await _insert_community(user_id, community_name)
         await _insert_building(user_id, community_id, building_name, "", DEFAULT_TIMEZONE)
     return user_id
@@ -179,28 +165,14 @@ async def building_for_join_token(token: str) -> dict | None:
     )
 
 
-async def do_join_new(
-    token: str,
-    *,
-    display_name: str,
-    email: str | None,
-    phone: str | None,
-    password: str,
-    language: str,
-) -> tuple[int, int]:
+async def do_join_new(token: str, account: NewAccount) -> tuple[int, int]:
     """A new account that joins the building of this join link as a resident."""
-    password_hash = await hash_password(password)
+    password_hash = await hash_password(account.password)
     async with write_transaction():
         building = await building_for_join_token(token)
         if building is None:
             raise Refused(_("This join link is no longer valid. Ask your leader for a new one."))
-        user_id = await insert_user(
-            display_name=display_name,
-            email=email,
-            phone=phone,
-            password_hash=password_hash,
-            language=language,
-        )
+        user_id = await insert_user(account, password_hash)
         await _add_member(user_id, user_id, building["id"], Role.RESIDENT)
     return user_id, int(building["id"])
 
@@ -284,12 +256,10 @@ async def do_ensure_admin(
         condition = (User.email == email) if email else (User.phone == phone)
         user = await User.select(User.id).where(condition).first()
         if user is None:
-            user_id = await insert_user(
-                display_name=email or phone or "admin",
-                email=email,
-                phone=phone,
-                password_hash=password_hash,
+            account = NewAccount(
+                display_name=email or phone or "admin", email=email, phone=phone, password=password
             )
+            user_id = await insert_user(account, password_hash)
         else:
             user_id = int(user["id"])
             await User.update({User.password_hash: password_hash, User.active: True}).where(

@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from hub.accounts.actions import NewAccount
 from hub.accounts.contact import split_contact
 from hub.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from hub.accounts.routes import sign_in
@@ -34,7 +35,7 @@ def absolute_url(request: HTMXRequest, path: str) -> str:
     return f"{base}{path}"
 
 
-def _contact_and_password(form: Form) -> tuple[str, str | None, str | None, str]:
+def _new_account(form: Form) -> NewAccount:
     display_name = form.text("display_name", max_length=80)
     contact = form.text("contact", max_length=254)
     email, phone = split_contact(contact) if contact else (None, None)
@@ -46,7 +47,13 @@ def _contact_and_password(form: Form) -> tuple[str, str | None, str | None, str]
     password = form.secret(
         "password", min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH
     )
-    return display_name, email, phone, password
+    return NewAccount(
+        display_name=display_name,
+        email=email,
+        phone=phone,
+        password=password,
+        language=current_language.get(),
+    )
 
 
 # Today ----------------------------------------------------------------------------------------
@@ -95,18 +102,11 @@ async def setup_submit(request: HTMXRequest, token: FromPath[str]) -> Template |
     form = Form(await read_form(request))
     community_name = form.text("community_name", max_length=120)
     building_name = form.text("building_name", max_length=120)
-    display_name, email, phone, password = _contact_and_password(form)
+    account = _new_account(form)
     if form.ok:
         try:
             user_id = await actions.do_setup(
-                token,
-                community_name=community_name,
-                building_name=building_name,
-                display_name=display_name,
-                email=email,
-                phone=phone,
-                password=password,
-                language=current_language.get(),
+                token, community_name=community_name, building_name=building_name, account=account
             )
         except Refused as refused:
             form.error(refused.field or "community_name", refused.message)
@@ -150,17 +150,10 @@ async def join_submit(request: HTMXRequest, token: FromPath[str]) -> Template | 
         request.session[SESSION_BUILDING] = building_id
         return see_other("/")
     form = Form(await read_form(request))
-    display_name, email, phone, password = _contact_and_password(form)
+    account = _new_account(form)
     if form.ok:
         try:
-            user_id, building_id = await actions.do_join_new(
-                token,
-                display_name=display_name,
-                email=email,
-                phone=phone,
-                password=password,
-                language=current_language.get(),
-            )
+            user_id, building_id = await actions.do_join_new(token, account)
         except Refused as refused:
             form.error(refused.field or "contact", refused.message)
         else:

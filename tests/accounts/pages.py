@@ -20,6 +20,14 @@ def en() -> dict[str, str]:
 TOP_BAR_FORMS = {"/preferences/language", "/preferences/text-size", "/switch"}
 
 
+def assert_page(response: Response, status: int = 200, *, htmx: bool) -> None:
+    """The whole page for a normal load, the fragment for an htmx request."""
+    if htmx:
+        assert_fragment(response, status)
+    else:
+        assert_full_page(response, status)
+
+
 def assert_full_page(response: Response, status: int = 200) -> None:
     assert response.status_code == status, response.text[:2000]
     body = response.text.lower()

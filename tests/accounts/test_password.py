@@ -7,6 +7,7 @@ import pytest
 from tests.accounts.pages import (
     assert_fragment,
     assert_full_page,
+    assert_page,
     en,
     field_error,
     input_value,
@@ -39,10 +40,7 @@ def test_password_page_needs_sign_in(web: Web) -> None:
 def test_password_page(web: Web, world: World, htmx: bool) -> None:
     web.sign_in(world.volunteer.login)
     response = web.get("/password", htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response)
-    else:
-        assert_full_page(response)
+    assert_page(response, htmx=htmx)
     assert "Change password" in text_of(response)
     assert "Your password is changed." not in text_of(response)
 

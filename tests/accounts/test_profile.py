@@ -7,7 +7,7 @@ import pytest
 from hub.accounts.tables import User, UserSkill
 from tests.accounts.pages import (
     assert_fragment,
-    assert_full_page,
+    assert_page,
     checked,
     en,
     field_error,
@@ -45,10 +45,7 @@ def test_profile_needs_sign_in(web: Web) -> None:
 def test_profile_page_shows_what_is_saved(web: Web, world: World, htmx: bool) -> None:
     web.sign_in(world.resident.login)
     response = web.get("/profile", htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response)
-    else:
-        assert_full_page(response)
+    assert_page(response, htmx=htmx)
     assert "My profile" in text_of(response)
     assert input_value(response, "display_name") == "Resident Chen"
     assert selected(response, "f-language") == [""]
@@ -109,10 +106,7 @@ def test_unknown_skill_is_refused_and_what_was_typed_is_kept(
         htmx=htmx,
         headers=en(),
     )
-    if htmx:
-        assert_fragment(response, 422)
-    else:
-        assert_full_page(response, 422)
+    assert_page(response, 422, htmx=htmx)
     assert "Please choose one of the options." in text_of(response)
     assert input_value(response, "display_name") == "New Name"
     assert checked(response, "skills") == ["plumbing"]

@@ -8,6 +8,7 @@ from hub.accounts.tables import User
 from tests.accounts.pages import (
     assert_fragment,
     assert_full_page,
+    assert_page,
     en,
     input_value,
     location,
@@ -78,10 +79,7 @@ def test_wrong_password_keeps_login_but_not_password(web: Web, world: World, htm
     response = web.post(
         "/login", {"login": typed, "password": "wrong-secret-42"}, htmx=htmx, headers=en()
     )
-    if htmx:
-        assert_fragment(response, 422)
-    else:
-        assert_full_page(response, 422)
+    assert_page(response, 422, htmx=htmx)
     assert NO_MATCH in text_of(response)
     assert input_value(response, "login") == typed
     assert input_value(response, "password") is None

@@ -10,6 +10,7 @@ from hub.community.tables import Building, Community, CommunityAdmin
 from tests.accounts.pages import (
     assert_fragment,
     assert_full_page,
+    assert_page,
     en,
     field_error,
     input_value,
@@ -43,10 +44,7 @@ def buildings_of(web: Web, community_id: int) -> list[dict]:
 def test_admin_sees_communities_buildings_and_counts(web: Web, world: World, htmx: bool) -> None:
     web.sign_in(world.admin.login)
     response = web.get("/admin", htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response)
-    else:
-        assert_full_page(response)
+    assert_page(response, htmx=htmx)
     text = text_of(response)
     assert "Dekang Garden" in text
     assert "Building 2" in text
@@ -105,10 +103,7 @@ def test_create_a_community(web: Web, world: World) -> None:
 def test_community_needs_a_name(web: Web, world: World, htmx: bool) -> None:
     web.sign_in(world.admin.login)
     response = web.post("/admin/communities", {"name": " "}, htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response, 422)
-    else:
-        assert_full_page(response, 422)
+    assert_page(response, 422, htmx=htmx)
     assert field_error(response, "community-name") == "Please fill this in."
     too_long = web.post("/admin/communities", {"name": "n" * 121}, headers=en())
     assert too_long.status_code == 422
@@ -210,10 +205,7 @@ def test_appointing_needs_an_existing_account(web: Web, world: World, htmx: bool
         ("", "Please fill this in."),
     ]:
         response = web.post(action, {"contact": contact}, htmx=htmx, headers=en())
-        if htmx:
-            assert_fragment(response, 422)
-        else:
-            assert_full_page(response, 422)
+        assert_page(response, 422, htmx=htmx)
         assert field_error(response, f"leader-{world.building_id}-contact") == message, contact
         assert input_value(response, "contact", form=action) == contact
     assert roles(web, world.building_id) == before

@@ -11,7 +11,7 @@ import pytest
 import hub.community.routes
 from hub.community.qr import qr_svg
 from hub.settings import get_settings
-from tests.accounts.pages import assert_fragment, assert_full_page, en, location
+from tests.accounts.pages import assert_fragment, assert_full_page, assert_page, en, location
 from tests.community.records import join_token
 from tests.factories import World
 from tests.web_client import Web, text_of
@@ -34,10 +34,7 @@ def public_url(monkeypatch: pytest.MonkeyPatch) -> str:
 def test_invite_page_shows_the_absolute_join_link(web: Web, world: World, htmx: bool) -> None:
     web.sign_in(world.leader.login)
     response = web.get(invite_url(world), htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response)
-    else:
-        assert_full_page(response)
+    assert_page(response, htmx=htmx)
     join_url = f"http://hub.test/join/{join_token(web, world.building_id)}"
     assert f'href="{join_url}"' in response.text
     assert "Invite neighbours" in text_of(response)

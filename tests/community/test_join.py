@@ -7,7 +7,7 @@ import pytest
 from hub.accounts.tables import User
 from tests.accounts.pages import (
     assert_fragment,
-    assert_full_page,
+    assert_page,
     en,
     field_error,
     input_value,
@@ -33,10 +33,7 @@ def user_count(web: Web) -> int:
 def test_join_page_shows_the_building(web: Web, world: World, htmx: bool) -> None:
     token = join_token(web, world.building_id)
     response = web.get(f"/join/{token}", htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response)
-    else:
-        assert_full_page(response)
+    assert_page(response, htmx=htmx)
     text = text_of(response)
     assert "Join Building 2" in text
     assert "Dekang Garden" in text
@@ -94,10 +91,7 @@ def test_a_phone_already_used_is_refused(web: Web, world: World, htmx: bool) -> 
     before = user_count(web)
     form = {**NEWCOMER, "contact": world.resident.login}
     response = web.post(f"/join/{token}", form, htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response, 422)
-    else:
-        assert_full_page(response, 422)
+    assert_page(response, 422, htmx=htmx)
     assert field_error(response, "f-contact") == (
         "An account with this phone number already exists."
     )

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from hub.accounts.actions import do_update_profile
-from tests.accounts.pages import assert_fragment, assert_full_page, en, location, selected
+from tests.accounts.pages import (
+    assert_fragment,
+    assert_page,
+    en,
+    location,
+    selected,
+)
 from tests.community.records import audit, memberships, roles
 from tests.factories import World
 from tests.web_client import Web, text_of
@@ -38,10 +44,7 @@ def test_leader_sees_members_with_their_skills(web: Web, world: World, htmx: boo
     )
     web.sign_in(world.leader.login)
     response = web.get(members_url(world), htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response)
-    else:
-        assert_full_page(response)
+    assert_page(response, htmx=htmx)
     text = text_of(response)
     for person in (world.leader, world.volunteer, world.resident):
         assert person.name in text
@@ -138,10 +141,7 @@ def test_the_last_leader_stays(web: Web, world: World, change: str, htmx: bool) 
         response = web.post(role_url(world, leader), {"role": "volunteer"}, htmx=htmx, headers=en())
     else:
         response = web.post(remove_url(world, leader), htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response, 409)
-    else:
-        assert_full_page(response, 409)
+    assert_page(response, 409, htmx=htmx)
     assert LAST_LEADER in text_of(response)
     assert selected(response, f"role-{leader}") == ["leader"]
     assert memberships(web) == before

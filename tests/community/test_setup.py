@@ -8,8 +8,7 @@ from hub.accounts.tables import User
 from hub.community import actions
 from hub.community.tables import Building, Community, CommunityAdmin
 from tests.accounts.pages import (
-    assert_fragment,
-    assert_full_page,
+    assert_page,
     en,
     field_error,
     input_value,
@@ -45,10 +44,7 @@ def counts(web: Web) -> tuple[int, int, int]:
 def test_setup_page_opens_with_the_token(web: Web, htmx: bool) -> None:
     token = setup_token(web)
     response = web.get(f"/setup/{token}", htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response)
-    else:
-        assert_full_page(response)
+    assert_page(response, htmx=htmx)
     assert "Set up Hub" in text_of(response)
 
 
@@ -118,10 +114,7 @@ def test_missing_fields_are_asked_for_and_typed_values_kept(web: Web, htmx: bool
     token = setup_token(web)
     form = {**SETUP, "community_name": "", "building_name": "  ", "display_name": ""}
     response = web.post(f"/setup/{token}", form, htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response, 422)
-    else:
-        assert_full_page(response, 422)
+    assert_page(response, 422, htmx=htmx)
     for name in ("community_name", "building_name", "display_name"):
         assert field_error(response, f"f-{name}") == "Please fill this in."
     assert input_value(response, "contact") == SETUP["contact"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.accounts.pages import assert_fragment, assert_full_page, en, location
+from tests.accounts.pages import assert_full_page, assert_page, en, location
 from tests.factories import World, make_person
 from tests.web_client import Web, text_of
 
@@ -34,10 +34,7 @@ def test_members_see_building_and_role_but_no_member_list(
 def test_leader_sees_the_member_list(web: Web, world: World, htmx: bool) -> None:
     web.sign_in(world.leader.login)
     response = web.get("/", htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response)
-    else:
-        assert_full_page(response)
+    assert_page(response, htmx=htmx)
     text = text_of(response)
     assert "Your role: Leader" in text
     for person in (world.leader, world.volunteer, world.resident):
@@ -61,10 +58,7 @@ def test_someone_in_no_building_is_told_how_to_join(web: Web, htmx: bool) -> Non
     person = web.run(make_person, "Lonely Zhou")
     web.sign_in(person.login)
     response = web.get("/", htmx=htmx, headers=en())
-    if htmx:
-        assert_fragment(response)
-    else:
-        assert_full_page(response)
+    assert_page(response, htmx=htmx)
     text = text_of(response)
     assert "You are not in a building yet" in text
     assert "Add a building" not in text

@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import getpass
 import sys
+import warnings
 from collections.abc import Sequence
+
+import asyncpg
 
 from hub.settings import Settings, SettingsError, get_settings
 
@@ -37,6 +40,9 @@ def _run_async(coro_factory) -> None:
         raise SystemExit(1) from error
     except OSError as error:
         print(f"hub: HUB_DATABASE_URL: cannot reach the database ({error})", file=sys.stderr)
+        raise SystemExit(2) from error
+    except asyncpg.PostgresError as error:
+        print(f"hub: HUB_DATABASE_URL: the database refused ({error})", file=sys.stderr)
         raise SystemExit(2) from error
 
 
@@ -167,5 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    # Piccolo warns on its own when it cannot connect; the command says it once, in one line.
+    warnings.filterwarnings("ignore", message=r".*Unable to (connect|fetch server version)")
     args = build_parser().parse_args(argv)
     args.func(args)

@@ -123,3 +123,12 @@ def test_run_prints_a_one_time_setup_link_and_serves(fresh_env: dict[str, str]) 
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_an_unreachable_database_stops_with_one_line(fresh_env: dict[str, str]) -> None:
+    url = "postgresql://postgres@127.0.0.1:9/hub"  # the discard port: nothing listens there
+    result = hub({**fresh_env, "HUB_DATABASE_URL": url}, "migrate")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("hub: HUB_DATABASE_URL: cannot reach the database")

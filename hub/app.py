@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         header_name="x-csrftoken",
         cookie_samesite="lax",
         cookie_httponly=False,
-        exclude=["/healthz"],
+        exclude=["/healthz"],  # monitors get no cookie
     )
     return Litestar(
         route_handlers=[

@@ -175,17 +175,17 @@ def test_htmx_navigation_swaps_the_content_and_back_restores_it(
     today_title = page.title()
     page.evaluate("window.__marker = 1")
 
-    members = page.locator("#mainnav a", has_text="Members")
-    with page.expect_response(lambda r: r.url.endswith("/members")) as response_info:
-        members.click()
+    me = page.locator("#mainnav").get_by_role("link", name="Me", exact=True)
+    with page.expect_response(lambda r: r.url.endswith("/profile")) as response_info:
+        me.click()
     response = response_info.value
     assert response.request.headers.get("hx-request") == "true", "not an htmx request"
-    page.wait_for_url(tab.url(f"/b/{world.building_id}/members"))
-    page.wait_for_function("document.querySelector('#main h1').textContent.includes('Members')")
+    page.wait_for_url(tab.url("/profile"))
+    page.wait_for_function("document.querySelector('#main h1').textContent.includes('My profile')")
     assert page.evaluate("window.__marker") == 1, "the page was reloaded instead of swapped"
-    assert page.title().startswith("Members"), f"title is {page.title()!r}"
+    assert page.title().startswith("My profile"), f"title is {page.title()!r}"
     assert page.locator("#main title").count() == 0, "the fragment's <title> stayed in the page"
-    assert members.get_attribute("aria-current") == "page", "the navigation was not updated"
+    assert me.get_attribute("aria-current") == "page", "the navigation was not updated"
     assert page.locator("#mainnav a[aria-current=page]").count() == 1
     assert page.evaluate("document.activeElement.tagName") == "H1", "focus did not move to h1"
     violations = axe_violations(page)

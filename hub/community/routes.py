@@ -26,6 +26,7 @@ from hub.web.i18n import _, current_language
 from hub.web.middleware import SESSION_BUILDING
 from hub.web.pages import form_page, page, see_other
 from hub.web.policy import Access, requires, viewer_of
+from hub.web.today import Section, sections_for
 
 TIMEZONES = sorted(available_timezones())
 
@@ -65,11 +66,15 @@ async def today(request: HTMXRequest) -> Template:
     place = viewer.current
     members: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
+    sections: list[Section] = []
     if place is not None:
+        sections = await sections_for(viewer, place)
         counts = await queries.role_counts(place.building_id)
         if place.role is Role.LEADER:
             members = await queries.members(place.building_id)
-    return page("community/today.html", place=place, members=members, counts=counts)
+    return page(
+        "community/today.html", place=place, members=members, counts=counts, sections=sections
+    )
 
 
 @post("/switch", guards=[requires(Access.SIGNED_IN)])

@@ -11,5 +11,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "hub.accounts.piccolo_app",
         "hub.community.piccolo_app",
+        "hub.events.piccolo_app",
+        "hub.patrols.piccolo_app",
     ]
 )

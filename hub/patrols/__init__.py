@@ -1,0 +1,1 @@
+"""Patrols: routes, checkpoints, schedules, shifts, rounds, check-ins and the log book."""

@@ -1,0 +1,21 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from hub.patrols.tables import (
+    CheckIn,
+    Checkpoint,
+    PatrolRoute,
+    Round,
+    Schedule,
+    Shift,
+    ShiftSignup,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="patrols",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[PatrolRoute, Checkpoint, Schedule, Shift, ShiftSignup, Round, CheckIn],
+    migration_dependencies=["hub.community.piccolo_app"],
+    commands=[],
+)

@@ -11,7 +11,6 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "hub.accounts.piccolo_app",
         "hub.community.piccolo_app",
-        "hub.events.piccolo_app",
         "hub.patrols.piccolo_app",
     ]
 )

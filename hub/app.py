@@ -14,6 +14,7 @@ from hub.accounts.routes import router as accounts_router
 from hub.accounts.sessions import DatabaseStore, SessionConfig
 from hub.community.routes import router as community_router
 from hub.db import database_lifespan
+from hub.patrols.routes import router as patrols_router
 from hub.settings import Settings, get_settings
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.health import healthz
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             accounts_router,
             community_router,
+            patrols_router,
             healthz,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

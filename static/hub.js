@@ -26,3 +26,13 @@ document.addEventListener("htmx:afterSettle", (event) => {
     (heading || main).focus({ preventScroll: true });
   }
 });
+
+// A check-in carries the phone's own time, so a late-sent one keeps when it really happened.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement) {
+    for (const input of form.querySelectorAll("input[data-device-time]")) {
+      input.value = new Date().toISOString();
+    }
+  }
+});

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = "1234567"  # ISO: 1 = Monday
@@ -53,3 +54,16 @@ def week_bounds_utc(monday: date, timezone: str) -> tuple[datetime, datetime]:
     start = datetime.combine(monday, time(0), tzinfo=zone)
     end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def by_local_day(
+    shifts: list[dict[str, Any]], monday: date, timezone: str
+) -> list[tuple[date, list[dict[str, Any]]]]:
+    """The week's seven local days, each with the shifts that start on it."""
+    zone = ZoneInfo(timezone)
+    days: dict[date, list[dict[str, Any]]] = {monday + timedelta(days=n): [] for n in range(7)}
+    for shift in shifts:
+        local_day = shift["starts_at"].astimezone(zone).date()
+        if local_day in days:
+            days[local_day].append(shift)
+    return list(days.items())

@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from hub.errors import Refused
 from hub.web.i18n import N_, _, choose_language, current_language
 
 logger = logging.getLogger("hub")
@@ -70,6 +71,16 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     return response
 
 
+def handle_refused(request: Request[Any, Any, Any], refused: Refused) -> Response[Any]:
+    """A rule said no where there is no form to show it on: the reason, with 409."""
+    _ensure_language(request)
+    return Template(
+        template_name="errors/error.html",
+        context={"status": 409, "title": _("That did not work"), "message": refused.message},
+        status_code=409,
+    )
+
+
 def handle_server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
@@ -77,5 +88,6 @@ def handle_server_error(request: Request[Any, Any, Any], exc: Exception) -> Resp
 
 EXCEPTION_HANDLERS = {
     HTTPException: handle_http_exception,
+    Refused: handle_refused,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_server_error,
 }

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, get_day_names
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -27,11 +27,14 @@ def layout_for(request: Any) -> str:
     return "layout/base.html"
 
 
+def _babel_locale() -> str:
+    return "zh_Hans_CN" if current_language.get() == "zh" else "en_GB"
+
+
 def local_time(value: datetime | None, timezone: str = "Asia/Shanghai", fmt: str = "medium") -> str:
     if value is None:
         return ""
-    locale = "zh_Hans_CN" if current_language.get() == "zh" else "en_GB"
-    return format_datetime(value.astimezone(ZoneInfo(timezone)), fmt, locale=locale)
+    return format_datetime(value.astimezone(ZoneInfo(timezone)), fmt, locale=_babel_locale())
 
 
 def large_text(request: Any) -> bool:
@@ -45,6 +48,16 @@ def large_text(request: Any) -> bool:
 def in_language(language: str, message: str) -> str:
     """A message in a given language whatever the page's, for bilingual posters."""
     return translations(language).gettext(message)
+
+
+def weekday_names() -> list[str]:
+    """Short day names, Monday first, in the page's language."""
+    names = get_day_names("abbreviated", locale=_babel_locale())
+    return [names[day] for day in range(7)]
+
+
+def local_date(value: date, fmt: str = "medium") -> str:
+    return format_date(value, fmt, locale=_babel_locale())
 
 
 def create_environment() -> Environment:
@@ -68,6 +81,7 @@ def create_environment() -> Environment:
         skill_labels=SKILLS,
     )
     env.filters["local_time"] = local_time
+    env.filters["local_date"] = local_date
     return env
 
 

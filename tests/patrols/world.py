@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,13 +19,13 @@ class Patrol:
 
 
 async def make_route(
-    world: World,
+    world: World | None,
     *,
     names: tuple[str, ...] = ("Lobby", "Stairwell 6F", "Bike shed"),
     in_order: bool = False,
     building_id: int | None = None,
 ) -> Patrol:
-    building = building_id or world.building_id
+    building = building_id or (world.building_id if world else 0)
     route_id = await actions.do_create_route(
         building, name="North", in_order=in_order, allow_unscheduled=True
     )
@@ -42,7 +43,7 @@ async def make_route(
 
 
 async def make_shift(
-    world: World,
+    world: World | None,
     route_id: int,
     *,
     volunteers: int = 1,
@@ -59,3 +60,46 @@ async def make_shift(
         )
     ).returning(Shift.id)
     return int(rows[0]["id"])
+
+
+async def path_values_in(building_id: int, volunteer_id: int) -> dict[str, object]:
+    """A value for each patrol path parameter, all in one building: a route with checkpoints, a
+    schedule, a shift, and the volunteer's round with one check-in."""
+    from datetime import date
+
+    from hub.patrols.actions import CheckInInput, WeeklyPlan
+    from hub.patrols.tables import Schedule
+
+    patrol = await make_route(None, building_id=building_id)  # type: ignore[arg-type]
+    schedule_id = await actions.do_create_schedule(
+        building_id,
+        patrol.route_id,
+        WeeklyPlan(
+            weekdays="1234567",
+            start_minute=19 * 60,
+            duration_minutes=60,
+            volunteers=2,
+            starts_on=date.today() + timedelta(days=1),
+            ends_on=None,
+        ),
+    )
+    assert await Schedule.exists().where(Schedule.id == schedule_id)
+    shift_id = await make_shift(None, patrol.route_id, volunteers=3)  # type: ignore[arg-type]
+    round_id = await actions.do_start_round(
+        building_id, patrol.route_id, volunteer_id, shift_id=None
+    )
+    _round, check_in_id = await actions.do_check_in(
+        building_id,
+        patrol.checkpoint_ids[0],
+        volunteer_id,
+        CheckInInput(client_uuid=str(uuid.uuid4()), device_time=None),
+    )
+    return {
+        "route_id": patrol.route_id,
+        "checkpoint_id": patrol.checkpoint_ids[1],
+        "schedule_id": schedule_id,
+        "shift_id": shift_id,
+        "round_id": round_id,
+        "check_in_id": check_in_id,
+        "poster": patrol.tokens[1],
+    }

@@ -36,6 +36,7 @@ def join_token(web: Web, building_id: int) -> str:
 def path_values(web: Web, world: World) -> dict[str, Any]:
     """A value for every path parameter, all pointing into building A."""
     from hub.community.actions import do_issue_setup_token, new_token
+    from tests.patrols.world import path_values_in as patrol_path_values
 
     assert web.run(do_issue_setup_token) is None, (
         "setup tokens exist only while nobody has signed up"
@@ -46,4 +47,5 @@ def path_values(web: Web, world: World) -> dict[str, Any]:
         "membership_id": world.membership_of(world.resident),
         "token": join_token(web, world.building_id),
         "setup_token": new_token(),
+        **web.run(patrol_path_values, world.building_id, world.volunteer.id),
     }

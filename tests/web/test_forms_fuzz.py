@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from hub.web.policy import Access, access_of
 from tests.factories import World
+from tests.patrols.world import path_values_in as patrol_path_values
 from tests.web.app_routes import POST_ROUTES, RouteCase, form_fields
 from tests.web.conftest import act_as, join_token
 from tests.web_client import Web
@@ -69,6 +70,7 @@ def url_of(case: RouteCase, web: Web, world: World) -> str:
             "token": "no-such-setup-token"
             if case.path.startswith("/setup/")
             else join_token(web, world.building_id),
+            **web.run(patrol_path_values, world.building_id, world.volunteer.id),
         }
     )
 

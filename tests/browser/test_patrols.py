@@ -1,0 +1,90 @@
+"""A patrol in a real browser on a phone: a volunteer signs up for a shift, starts the round,
+opens each checkpoint's poster URL as a phone camera would, adds a note, and finishes; axe finds
+nothing on the patrol pages in either language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.support import (
+    LANGUAGES,
+    PHONE,
+    Tab,
+    axe_violations,
+    describe_violations,
+    run_async,
+)
+from tests.factories import World
+from tests.patrols.world import make_route, make_shift
+
+OpenTab = Callable[..., Tab]
+
+
+def test_a_volunteer_walks_a_round_from_sign_up_to_finish(open_tab: OpenTab, world: World) -> None:
+    patrol = run_async(make_route, world)
+    shift_id = run_async(make_shift, world, patrol.route_id, volunteers=2, in_hours=0.5)
+    b = world.building_id
+
+    tab = open_tab("en", **PHONE)
+    tab.sign_in(world.volunteer.login)
+    tab.page.locator("#mainnav a", has_text="Patrols").click()
+    tab.page.wait_for_url(tab.url(f"/b/{b}/patrols"))
+    card = tab.page.locator(f"#shift-{shift_id}")
+    card.get_by_role("button", name="Sign up").click()
+    expect(card).to_contain_text("Volunteer Li")
+    expect(card.get_by_role("button", name="Withdraw")).to_be_visible()
+    tab.screenshot("patrols-signed-up-en-390")
+
+    tab.goto(f"/b/{b}/patrols")
+    tab.page.get_by_role("button", name="Start round").click()
+    tab.page.wait_for_url(lambda url: "/rounds/" in url)
+    round_url = tab.page.url
+    expect(tab.page.locator("main")).to_contain_text("0 of 3 checkpoints")
+
+    for number, token in enumerate(patrol.tokens, start=1):
+        tab.goto(f"/c/{token}")  # what the phone camera opens
+        tab.page.get_by_role("button", name="Check in here").click()
+        tab.page.wait_for_url(round_url)
+        expect(tab.page.locator("main")).to_contain_text(f"{number} of 3 checkpoints")
+
+    tab.page.locator("summary", has_text="Add a note").first.click()
+    tab.page.get_by_label("Note for Lobby").fill("Light out by the mailboxes")
+    tab.page.get_by_role("button", name="Save note").first.click()
+    tab.page.wait_for_url(round_url)
+    expect(tab.page.locator("main")).to_contain_text("Light out by the mailboxes")
+    tab.screenshot("patrols-round-en-390")
+    violations = axe_violations(tab.page)
+    assert not violations, describe_violations(violations)
+
+    tab.page.get_by_role("button", name="Finish round").click()
+    tab.page.wait_for_url(tab.url(f"/b/{b}/patrols"))
+    tab.assert_clean("the round")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_patrol_pages_are_accessible(open_tab: OpenTab, world: World, language: str) -> None:
+    patrol = run_async(make_route, world)
+    run_async(make_shift, world, patrol.route_id, volunteers=2)
+    b = world.building_id
+    tab = open_tab(language, **PHONE)
+    tab.sign_in(world.leader.login)
+    pages = [
+        f"/b/{b}/patrols",
+        f"/b/{b}/patrols/week",
+        f"/b/{b}/routes",
+        f"/b/{b}/routes/{patrol.route_id}",
+        f"/b/{b}/checkpoints/{patrol.checkpoint_ids[0]}/poster?size=a5",
+        f"/c/{patrol.tokens[0]}",
+    ]
+    failures = []
+    for path in pages:
+        tab.goto(path)
+        violations = axe_violations(tab.page)
+        if violations:
+            failures.append(f"{path}:\n{describe_violations(violations)}")
+    tab.screenshot(f"patrols-route-{language}-390")
+    assert not failures, "\n".join(failures)
+    tab.assert_clean("patrol pages")

@@ -16,7 +16,7 @@ demo: install
 
 test: install-dev
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: install-dev
 	$(BIN)/ruff check .

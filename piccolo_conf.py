@@ -11,6 +11,8 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "hub.accounts.piccolo_app",
         "hub.community.piccolo_app",
+        "hub.events.piccolo_app",
         "hub.patrols.piccolo_app",
+        "hub.tasks.piccolo_app",
     ]
 )

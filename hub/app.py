@@ -14,8 +14,11 @@ from hub.accounts.routes import router as accounts_router
 from hub.accounts.sessions import DatabaseStore, SessionConfig
 from hub.community.routes import router as community_router
 from hub.db import database_lifespan
+from hub.events.routes import router as events_router
+from hub.patrols.logbook_routes import router as patrol_logbook_router
 from hub.patrols.routes import router as patrols_router
 from hub.settings import Settings, get_settings
+from hub.tasks.routes import router as tasks_router
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.health import healthz
 from hub.web.middleware import ViewerMiddleware, add_security_headers
@@ -50,6 +53,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             accounts_router,
             community_router,
             patrols_router,
+            patrol_logbook_router,
+            events_router,
+            tasks_router,
             healthz,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

@@ -7,6 +7,7 @@ volunteer patrol team. Names are in Chinese and English, as the buildings' peopl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from hub.accounts.actions import NewAccount, do_update_profile, insert_user
 from hub.accounts.passwords import hash_password
@@ -15,6 +16,8 @@ from hub.community import actions
 from hub.community.roles import Role
 from hub.community.tables import Building, Community, CommunityAdmin, Membership
 from hub.db import write_transaction
+from hub.patrols import actions as patrols
+from hub.patrols.tables import PatrolRoute
 
 DEMO_PASSWORD = "hub-demo-2026"  # noqa: S105 - printed for the demo on purpose
 COMMUNITY = "德康苑 Dekang Garden"
@@ -127,4 +130,39 @@ async def load_demo() -> DemoLogins:
                 )
         building_name = BUILDINGS[person.building][0]
         lines.append(f"{person.login:<24} {person.name}: {person.role.key}, {building_name}")
+    await _demo_patrol(building_ids[0])
     return DemoLogins(password=DEMO_PASSWORD, lines=lines)
+
+
+PATROL_ROUTE = "北线 North side"
+CHECKPOINTS = [
+    ("大堂 Lobby", "一楼入口 / ground floor entrance"),
+    ("6楼楼梯间 Stairwell 6F", ""),
+    ("车棚 Bike shed", "北门外 / outside the north gate"),
+    ("地下车库 Garage", "B1"),
+]
+
+
+async def _demo_patrol(building_id: int) -> None:
+    """The evening patrol of building 2: a route of four checkpoints, Monday to Friday."""
+    if await PatrolRoute.exists().where(
+        (PatrolRoute.building == building_id) & (PatrolRoute.name == PATROL_ROUTE)
+    ):
+        return
+    route_id = await patrols.do_create_route(
+        building_id, name=PATROL_ROUTE, in_order=False, allow_unscheduled=True
+    )
+    for name, location in CHECKPOINTS:
+        await patrols.do_add_checkpoint(building_id, route_id, name=name, location=location)
+    await patrols.do_create_schedule(
+        building_id,
+        route_id,
+        patrols.WeeklyPlan(
+            weekdays="12345",
+            start_minute=19 * 60,
+            duration_minutes=60,
+            volunteers=2,
+            starts_on=date.today(),
+            ends_on=None,
+        ),
+    )

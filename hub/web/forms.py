@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from litestar import Request
+from litestar.datastructures import UploadFile
 
 from hub.web.i18n import _
 
@@ -13,8 +14,22 @@ MAX_FIELD_LENGTH = 5000
 
 
 async def read_form(request: Request) -> FormData:
+    """The text fields of a form; the files of a multipart form are left to read_uploads."""
     form = await request.form()
-    return {key: [str(v) for v in form.getall(key)] for key in form}
+    return {
+        key: [str(v) for v in form.getall(key) if not isinstance(v, UploadFile)] for key in form
+    }
+
+
+async def read_uploads(request: Request, name: str) -> list[UploadFile]:
+    """The files sent in one file field of a multipart form, in order; an empty file field
+    (nothing chosen) gives none."""
+    form = await request.form()
+    return [
+        value
+        for value in form.getall(name, [])
+        if isinstance(value, UploadFile) and (value.filename or "").strip()
+    ]
 
 
 class Form:

@@ -36,7 +36,10 @@ def join_token(web: Web, building_id: int) -> str:
 def path_values(web: Web, world: World) -> dict[str, Any]:
     """A value for every path parameter, all pointing into building A."""
     from hub.community.actions import do_issue_setup_token, new_token
+    from hub.events.actions import do_calendar_token
+    from tests.events.support import path_values_in
     from tests.patrols.world import path_values_in as patrol_path_values
+    from tests.tasks.support import path_values_in as task_path_values
 
     assert web.run(do_issue_setup_token) is None, (
         "setup tokens exist only while nobody has signed up"
@@ -47,5 +50,8 @@ def path_values(web: Web, world: World) -> dict[str, Any]:
         "membership_id": world.membership_of(world.resident),
         "token": join_token(web, world.building_id),
         "setup_token": new_token(),
+        **web.run(path_values_in, world.building_id, world.community_id, world.leader.id),
+        "feed_token": web.run(do_calendar_token, world.resident.id),
         **web.run(patrol_path_values, world.building_id, world.volunteer.id),
+        **web.run(task_path_values, world.building_id, world.resident.id),
     }

@@ -14,8 +14,10 @@ import pytest
 from httpx import Response
 
 from hub.web.policy import access_of
+from tests.events.support import path_values_in
 from tests.factories import World
 from tests.patrols.world import path_values_in as patrol_path_values
+from tests.tasks.support import path_values_in as task_path_values
 from tests.web.app_routes import ROUTES, RouteCase
 from tests.web.conftest import ROLES, act_as
 from tests.web_client import Web
@@ -134,12 +136,18 @@ def test_another_place_is_not_found(web: Web, world: World, case: RouteCase) -> 
         "building_id": world.other_building_id,
         "community_id": world.other_community_id,
         "membership_id": world.membership_of(world.other_leader),
+        **web.run(
+            path_values_in, world.other_building_id, world.other_community_id, world.other_leader.id
+        ),
+        **web.run(task_path_values, world.other_building_id, world.other_leader.id),
         **web.run(patrol_path_values, world.other_building_id, world.other_leader.id),
     }
     missing = {"building_id": 999_999, "community_id": 999_999, "membership_id": 999_999}
+    missing |= {"event_id": 999_999, "notice_id": 999_999}
     missing |= dict.fromkeys(
         ["route_id", "checkpoint_id", "schedule_id", "shift_id", "round_id", "check_in_id"], 999_999
     )
+    missing |= {"task_id": 999_999, "photo_id": 999_999}
     for role in ("leader", "admin"):
         act_as(web, world, role)
         pages = []

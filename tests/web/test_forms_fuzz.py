@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.web.policy import Access, access_of
+from tests.events.support import path_values_in
 from tests.factories import World
 from tests.patrols.world import path_values_in as patrol_path_values
+from tests.tasks.support import path_values_in as task_path_values
 from tests.web.app_routes import POST_ROUTES, RouteCase, form_fields
 from tests.web.conftest import act_as, join_token
 from tests.web_client import Web
@@ -71,12 +73,18 @@ def url_of(case: RouteCase, web: Web, world: World) -> str:
             if case.path.startswith("/setup/")
             else join_token(web, world.building_id),
             **web.run(patrol_path_values, world.building_id, world.volunteer.id),
+            **web.run(path_values_in, world.building_id, world.community_id, world.leader.id),
+            **(
+                web.run(task_path_values, world.building_id, world.resident.id)
+                if "{task_id" in case.path
+                else {}
+            ),
         }
     )
 
 
 FUZZ = settings(
-    max_examples=20,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

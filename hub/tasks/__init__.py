@@ -1,0 +1,1 @@
+"""Repair tasks: report, triage, assign, fix, and ask the reporter whether it is fixed."""

@@ -5,6 +5,7 @@ from piccolo.conf.apps import AppConfig
 from hub.patrols.tables import (
     CheckIn,
     Checkpoint,
+    Observation,
     PatrolRoute,
     Round,
     Schedule,
@@ -15,7 +16,16 @@ from hub.patrols.tables import (
 APP_CONFIG = AppConfig(
     app_name="patrols",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[PatrolRoute, Checkpoint, Schedule, Shift, ShiftSignup, Round, CheckIn],
-    migration_dependencies=["hub.community.piccolo_app"],
+    table_classes=[
+        PatrolRoute,
+        Checkpoint,
+        Schedule,
+        Shift,
+        ShiftSignup,
+        Round,
+        CheckIn,
+        Observation,
+    ],
+    migration_dependencies=["hub.community.piccolo_app", "hub.tasks.piccolo_app"],
     commands=[],
 )

@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_409_CONFLICT
 from hub.community.qr import qr_svg
 from hub.community.roles import Role
 from hub.errors import Refused
-from hub.patrols import actions, queries
+from hub.patrols import actions, observations, queries
 from hub.patrols.actions import CheckInInput
 from hub.patrols.forms import (
     MAX_DURATION_MINUTES,
@@ -494,6 +494,9 @@ async def _render_round(
     walk = await _round_or_404(request, building_id, round_id)
     return page(
         "patrols/round.html",
+        observations=await observations.of_round(round_id),
+        kinds=observations.KINDS,
+        severities=observations.SEVERITIES,
         status=status,
         building_id=building_id,
         walk=walk,
@@ -562,6 +565,40 @@ async def check_in_note(
     if round_id is None:
         return see_other(f"/b/{building_id}/patrols")
     return see_other(f"/b/{building_id}/rounds/{round_id}")
+
+
+@post(
+    "/b/{building_id:int}/checkins/{check_in_id:int}/observations",
+    guards=[requires(Access.VOLUNTEER)],
+)
+async def check_in_observe(
+    request: HTMXRequest, building_id: FromPath[int], check_in_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await read_form(request))
+    kind = form.choice("kind", observations.KINDS)
+    severity = form.choice("severity", observations.SEVERITIES)
+    note = form.text("note", max_length=NOTE_LENGTH, multiline=True)
+    round_id = form.integer("round_id")
+    if round_id is None:
+        raise Refused(_("This check-in could not be read. Please try again."))
+    if not form.ok:
+        message = next(iter(form.errors.values()))
+        return await _render_round(request, building_id, round_id, status=422, error=message)
+    await observations.do_observe(
+        building_id, check_in_id, _user(request), kind=kind, severity=severity, note=note
+    )
+    return see_other(f"/b/{building_id}/rounds/{round_id}")
+
+
+@post(
+    "/b/{building_id:int}/observations/{observation_id:int}/task",
+    guards=[requires(Access.LEADER)],
+)
+async def observation_to_task(
+    request: HTMXRequest, building_id: FromPath[int], observation_id: FromPath[int]
+) -> Redirect:
+    task_id = await observations.do_make_task(building_id, observation_id, _user(request))
+    return see_other(f"/b/{building_id}/tasks/{task_id}")
 
 
 # The checkpoint poster's URL --------------------------------------------------------------------
@@ -642,6 +679,8 @@ router = Router(
         round_finish,
         check_in,
         check_in_note,
+        check_in_observe,
+        observation_to_task,
         poster_page,
         poster_check_in,
     ],

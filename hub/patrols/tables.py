@@ -17,6 +17,7 @@ from piccolo.table import Table
 
 from hub.accounts.tables import User
 from hub.community.tables import Building
+from hub.tasks.tables import Task
 
 
 class PatrolRoute(Table, tablename="hub_patrol_route"):
@@ -113,3 +114,16 @@ class CheckIn(Table, tablename="hub_check_in"):
     note = Text(default="")
     latitude = DoublePrecision(null=True, default=None)
     longitude = DoublePrecision(null=True, default=None)
+
+
+class Observation(Table, tablename="hub_observation"):
+    """Something a volunteer noticed at a checkpoint ("lobby light out"); a leader can turn it
+    into a repair task, which `task` then points to."""
+
+    id: Serial
+    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=16, default="other")
+    severity = Varchar(length=8, default="medium")
+    note = Text(default="")
+    task = ForeignKey(references=Task, on_delete=OnDelete.set_null, null=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hub.community.roles import Role
 from hub.community.viewer import Place, Viewer
 from hub.patrols.logbook import recent_flags
+from hub.patrols.observations import KINDS, SEVERITIES, open_observations
 from hub.patrols.tables import Shift, ShiftSignup
 from hub.web.today import Section, today_section
 
@@ -137,4 +138,24 @@ async def attention_section(viewer: Viewer, place: Place) -> Section | None:
     return Section(
         "patrols/_today_attention.html",
         {"place": place, "flags": flags, "shown": FLAGS_SHOWN},
+    )
+
+
+@today_section(13)
+async def observations_section(viewer: Viewer, place: Place) -> Section | None:
+    """For leaders: what volunteers noticed on their rounds, each one tap from a repair task."""
+    if place.role is not Role.LEADER:
+        return None
+    found = await open_observations(place.building_id)
+    if not found:
+        return None
+    return Section(
+        "patrols/_today_observations.html",
+        {
+            "building_id": place.building_id,
+            "observations": found,
+            "kinds": KINDS,
+            "severities": SEVERITIES,
+            "timezone": place.timezone,
+        },
     )

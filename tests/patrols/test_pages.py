@@ -252,3 +252,39 @@ def test_a_foreign_buildings_objects_are_not_found(web: Web, world: World) -> No
     assert response.status_code == 404
     assert web.run(Checkpoint.count().where(Checkpoint.retired_at.is_not_null()).run) == 0
     assert web.run(PatrolRoute.count) == 1
+
+
+def test_an_observation_becomes_a_repair_task_in_one_tap(web: Web, world: World) -> None:
+    from hub.patrols.tables import Observation
+    from hub.tasks.tables import Task
+
+    patrol = route_of(web, world)
+    web.sign_in(world.volunteer.login)
+    round_path = location(
+        web.post(f"/c/{patrol.tokens[0]}", {"client_uuid": str(uuid.uuid4()), "start": "1"})
+    )
+    round_id = int(round_path.rsplit("/", 1)[1])
+    check_in_id = web.run(CheckIn.select(CheckIn.id).first().run)["id"]
+    observe = f"/b/{world.building_id}/checkins/{check_in_id}/observations"
+    refused = web.post(observe, {"round_id": str(round_id), "kind": "fire", "severity": "high"})
+    assert refused.status_code == 422
+    response = web.post(
+        observe,
+        {"round_id": str(round_id), "kind": "repair", "severity": "high", "note": "Light out"},
+    )
+    assert location(response) == round_path
+    assert "Light out" in text_of(web.get(round_path, headers=en()))
+
+    web.sign_in(world.leader.login)
+    today = text_of(web.get("/", headers=en()))
+    assert "Seen on patrol" in today
+    assert "Light out" in today
+    observation_id = web.run(Observation.select(Observation.id).first().run)["id"]
+    tap = f"/b/{world.building_id}/observations/{observation_id}/task"
+    task_path = location(web.post(tap))
+    assert location(web.post(tap)) == task_path  # made once
+    task = web.run(Task.select().first().run)
+    assert task["title"] == "Light out"
+    assert task["place"] == "Lobby"
+    assert task_path == f"/b/{world.building_id}/tasks/{task['id']}"
+    assert "Seen on patrol" not in text_of(web.get("/", headers=en()))

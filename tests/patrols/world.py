@@ -94,7 +94,13 @@ async def path_values_in(building_id: int, volunteer_id: int) -> dict[str, objec
         volunteer_id,
         CheckInInput(client_uuid=str(uuid.uuid4()), device_time=None),
     )
+    from hub.patrols.observations import do_observe
+
+    observation_id = await do_observe(
+        building_id, check_in_id, volunteer_id, kind="repair", severity="high", note="Light out"
+    )
     return {
+        "observation_id": observation_id,
         "route_id": patrol.route_id,
         "checkpoint_id": patrol.checkpoint_ids[1],
         "schedule_id": schedule_id,

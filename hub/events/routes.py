@@ -18,7 +18,7 @@ from hub.community.viewer import Place
 from hub.errors import Refused
 from hub.events import actions, queries
 from hub.events import today as _today  # noqa: F401 - registers the Today sections
-from hub.events.calendar import calendar
+from hub.events.calendar import event_entry
 from hub.events.text import linkify
 from hub.media.images import (
     MAX_UPLOAD_BYTES,
@@ -29,6 +29,7 @@ from hub.media.images import (
     thumb_of,
 )
 from hub.settings import get_settings
+from hub.web.calendar_feed import calendar, entries_for
 from hub.web.forms import Form, read_form, read_uploads
 from hub.web.i18n import _
 from hub.web.pages import form_page, page, see_other
@@ -178,7 +179,9 @@ async def event_ics(
 ) -> Response[bytes]:
     place = _place(request, building_id)
     event = await _event_or_404(request, building_id, event_id)
-    body = calendar([(event, place.timezone)], host=request.url.hostname or "hub", name="Hub")
+    body = calendar(
+        [event_entry(event, place.timezone)], host=request.url.hostname or "hub", name="Hub"
+    )
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
@@ -429,10 +432,7 @@ async def calendar_feed(request: HTMXRequest, feed_token: FromPath[str]) -> Resp
     user_id = await queries.user_for_calendar_token(feed_token)
     if user_id is None:
         raise NotFoundException
-    rows = await queries.calendar_events(user_id)
-    body = calendar(
-        [(row, row["timezone"]) for row in rows], host=request.url.hostname or "hub", name="Hub"
-    )
+    body = calendar(await entries_for(user_id), host=request.url.hostname or "hub", name="Hub")
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

@@ -18,6 +18,7 @@ from hub.community.qr import qr_svg
 from hub.community.roles import Role
 from hub.errors import Refused
 from hub.patrols import actions, observations, queries
+from hub.patrols import calendar as _calendar  # noqa: F401 - registers the shifts' calendar entries
 from hub.patrols.actions import CheckInInput
 from hub.patrols.forms import (
     MAX_DURATION_MINUTES,

@@ -13,6 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import File, Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
+import hub.tasks.calendar
 import hub.tasks.today  # noqa: F401 - registers the tasks' section of Today
 from hub.errors import Refused
 from hub.media.images import (

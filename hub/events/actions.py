@@ -272,6 +272,7 @@ class NoticeDetails:
     pinned: bool
     urgent: bool
     ends_on: date | None
+    photo: str = ""  # a photo's stored name from hub.media, or "" for none
 
 
 async def do_post_notice(
@@ -287,6 +288,7 @@ async def do_post_notice(
                 pinned=details.pinned,
                 urgent=details.urgent,
                 ends_on=details.ends_on,
+                photo=details.photo,
                 created_by=actor,
             )
         ).returning(Notice.id)
@@ -302,6 +304,7 @@ async def do_edit_notice(notice_id: int, details: NoticeDetails) -> None:
                 Notice.pinned: details.pinned,
                 Notice.urgent: details.urgent,
                 Notice.ends_on: details.ends_on,
+                Notice.photo: details.photo,
             }
         ).where(Notice.id == notice_id)
 

@@ -216,6 +216,7 @@ NOTICE_COLUMNS = (
     Notice.pinned,
     Notice.urgent,
     Notice.ends_on,
+    Notice.photo,
     Notice.retired_at,
     Notice.created_at,
     Notice.created_by.display_name.as_alias("author"),

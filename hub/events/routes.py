@@ -195,19 +195,7 @@ async def event_cover(
 ) -> File:
     """The cover photo (?size=thumb for the small one), only to the building's members."""
     event = await _event_or_404(request, building_id, event_id)
-    name = event["cover"]
-    if name and request.query_params.get("size") == "thumb":
-        name = thumb_of(name)
-    path = stored_path(name) if name else None
-    if path is None:
-        raise NotFoundException
-    return File(
-        path=path,
-        media_type=media_type(name),
-        content_disposition_type="inline",
-        filename=name,
-        headers={"Cache-Control": PHOTO_CACHE},
-    )
+    return _photo_file(request, event["cover"])
 
 
 # Creating and changing events -----------------------------------------------------------------
@@ -229,22 +217,38 @@ def _event_values(event: dict[str, Any], timezone: str) -> dict[str, Any]:
     }
 
 
-async def _cover(request: HTMXRequest, form: Form, current: str) -> str:
-    """The cover: a new photo if one was sent and is good, else the one kept from an earlier
-    try or the event's own, unless "remove_cover" is ticked."""
-    kept = form.raw("kept_cover")
-    cover = kept if is_stored_name(kept) and stored_path(kept) else current
-    if form.flag("remove_cover"):
-        cover = ""
-    uploads = await read_uploads(request, "cover")
+async def _photo(request: HTMXRequest, form: Form, current: str, field: str = "cover") -> str:
+    """The photo of `field`: a new one if one was sent and is good, else the one kept from an
+    earlier try or the current one, unless "remove_<field>" is ticked."""
+    kept = form.raw(f"kept_{field}")
+    photo = kept if is_stored_name(kept) and stored_path(kept) else current
+    if form.flag(f"remove_{field}"):
+        photo = ""
+    uploads = await read_uploads(request, field)
     if uploads:
         stored, refusals = await store_uploads(uploads[:1])
         if refusals:
-            form.error("cover", " ".join(refusals))
+            form.error(field, " ".join(refusals))
         if stored:
-            cover = stored[0].file
-    form.values["kept_cover"] = cover
-    return cover
+            photo = stored[0].file
+    form.values[f"kept_{field}"] = photo
+    return photo
+
+
+def _photo_file(request: HTMXRequest, name: str) -> File:
+    """A stored photo (?size=thumb for the small one) as an inline file."""
+    if name and request.query_params.get("size") == "thumb":
+        name = thumb_of(name)
+    path = stored_path(name) if name else None
+    if path is None:
+        raise NotFoundException
+    return File(
+        path=path,
+        media_type=media_type(name),
+        content_disposition_type="inline",
+        filename=name,
+        headers={"Cache-Control": PHOTO_CACHE},
+    )
 
 
 def _read_event(form: Form, timezone: str, cover: str) -> actions.EventDetails | None:
@@ -287,7 +291,7 @@ async def event_new(request: HTMXRequest, building_id: FromPath[int]) -> Templat
 async def event_create(request: HTMXRequest, building_id: FromPath[int]) -> Template | Redirect:
     place = _place(request, building_id)
     form = Form(await read_form(request))
-    details = _read_event(form, place.timezone, await _cover(request, form, ""))
+    details = _read_event(form, place.timezone, await _photo(request, form, ""))
     community_wide = form.flag("community_wide") and place.is_admin
     if details is not None:
         try:
@@ -327,7 +331,7 @@ async def event_edit(
     event = await _event_or_404(request, building_id, event_id)
     _may_manage(place, event["community_wide"])
     form = Form(await read_form(request))
-    details = _read_event(form, place.timezone, await _cover(request, form, event["cover"]))
+    details = _read_event(form, place.timezone, await _photo(request, form, event["cover"]))
     if details is not None:
         try:
             await actions.do_update_event(event_id, details)
@@ -465,7 +469,7 @@ async def _notice_or_404(
     return notice
 
 
-def _read_notice(form: Form) -> actions.NoticeDetails | None:
+def _read_notice(form: Form, photo: str) -> actions.NoticeDetails | None:
     title = form.text("title", max_length=120)
     text = form.text("text", max_length=4000, multiline=True)
     pinned = form.flag("pinned")
@@ -480,7 +484,7 @@ def _read_notice(form: Form) -> actions.NoticeDetails | None:
     if not form.ok:
         return None
     return actions.NoticeDetails(
-        title=title, text=text, pinned=pinned, urgent=urgent, ends_on=ends_on
+        title=title, text=text, pinned=pinned, urgent=urgent, ends_on=ends_on, photo=photo
     )
 
 
@@ -497,11 +501,15 @@ async def notice_new(request: HTMXRequest, building_id: FromPath[int]) -> Templa
     return page("events/notice_form.html", place=place, notice=None, values={}, errors={})
 
 
-@post("/b/{building_id:int}/notices", guards=[requires(Access.LEADER)])
+@post(
+    "/b/{building_id:int}/notices",
+    guards=[requires(Access.LEADER)],
+    request_max_body_size=UPLOAD_BODY_LIMIT,
+)
 async def notice_create(request: HTMXRequest, building_id: FromPath[int]) -> Template | Redirect:
     place = _place(request, building_id)
     form = Form(await read_form(request))
-    details = _read_notice(form)
+    details = _read_notice(form, await _photo(request, form, "", "photo"))
     community_wide = form.flag("community_wide") and place.is_admin
     if details is None:
         return form_page("events/notice_form.html", form, place=place, notice=None)
@@ -523,22 +531,39 @@ async def notice_edit_page(
         "pinned": "on" if notice["pinned"] else "",
         "urgent": "on" if notice["urgent"] else "",
         "ends_on": notice["ends_on"].isoformat() if notice["ends_on"] else "",
+        "kept_photo": notice["photo"],
     }
     return page("events/notice_form.html", place=place, notice=notice, values=values, errors={})
 
 
-@post("/b/{building_id:int}/notices/{notice_id:int}/edit", guards=[requires(Access.LEADER)])
+@post(
+    "/b/{building_id:int}/notices/{notice_id:int}/edit",
+    guards=[requires(Access.LEADER)],
+    request_max_body_size=UPLOAD_BODY_LIMIT,
+)
 async def notice_edit(
     request: HTMXRequest, building_id: FromPath[int], notice_id: FromPath[int]
 ) -> Template | Redirect:
     place = _place(request, building_id)
     notice = await _notice_or_404(place, notice_id)
     form = Form(await read_form(request))
-    details = _read_notice(form)
+    details = _read_notice(form, await _photo(request, form, notice["photo"], "photo"))
     if details is None:
         return form_page("events/notice_form.html", form, place=place, notice=notice)
     await actions.do_edit_notice(notice_id, details)
     return see_other(f"/b/{building_id}/notices")
+
+
+@get("/b/{building_id:int}/notices/{notice_id:int}/photo", guards=[requires(Access.RESIDENT)])
+async def notice_photo(
+    request: HTMXRequest, building_id: FromPath[int], notice_id: FromPath[int]
+) -> File:
+    """A notice's photo, only to members of a building that shows the notice."""
+    place = _place(request, building_id)
+    notice = await queries.notice(place.building_id, place.community_id, notice_id)
+    if notice is None:
+        raise NotFoundException
+    return _photo_file(request, notice["photo"])
 
 
 @post("/b/{building_id:int}/notices/{notice_id:int}/retire", guards=[requires(Access.LEADER)])
@@ -576,6 +601,7 @@ router = Router(
         notice_create,
         notice_edit_page,
         notice_edit,
+        notice_photo,
         notice_retire,
     ],
 )

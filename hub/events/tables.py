@@ -68,6 +68,7 @@ class Notice(Table, tablename="hub_notice"):
     pinned = Boolean(default=False)
     urgent = Boolean(default=False)
     ends_on = Date(null=True, default=None)  # shown through this day, hidden after it
+    photo = Varchar(length=64, default="")  # a photo stored by hub.media, or ""
     retired_at = Timestamptz(null=True, default=None)
     created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)
     created_at = Timestamptz(default=TimestamptzNow())

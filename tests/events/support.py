@@ -52,7 +52,7 @@ async def make_users(count: int, prefix: str = "Neighbour") -> list[int]:
 
 
 async def path_values_in(building_id: int, community_id: int, actor: int) -> dict[str, int]:
-    """An event (with a cover photo) and a notice of this building, for the route matrix's
+    """An event and a notice of this building, each with a photo, for the route matrix's
     {event_id} and {notice_id}."""
     from hub.media.images import store_image
     from tests.media.images import phone_jpeg
@@ -64,7 +64,12 @@ async def path_values_in(building_id: int, community_id: int, actor: int) -> dic
         community_id,
         building_id,
         actions.NoticeDetails(
-            title="Water off", text="Friday", pinned=False, urgent=False, ends_on=None
+            title="Water off",
+            text="Friday",
+            pinned=False,
+            urgent=False,
+            ends_on=None,
+            photo=cover,
         ),
     )
     return {"event_id": event_id, "notice_id": notice_id}

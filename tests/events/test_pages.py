@@ -325,3 +325,32 @@ def test_cover_photo_is_cleaned_kept_and_served_to_members(web: Web, world: Worl
     assert 'id="f-cover-error"' in response.text
     web.post(f"{base}/edit", {**form, "remove_cover": "on"})
     assert web.get(f"{base}/cover").status_code == 404
+
+
+def test_a_notice_photo_is_cleaned_kept_and_served_to_members_only(web: Web, world: World) -> None:
+    from tests.media.images import phone_jpeg
+
+    web.sign_in(world.leader.login)
+    notices = f"/b/{world.building_id}/notices"
+    form = {"title": "Water off on Friday", "text": "", "ends_on": "soon"}
+    files = {"photo": ("notice.jpg", phone_jpeg(), "image/jpeg")}
+    response = web.post(notices, form, files=files, headers=en())
+    assert response.status_code == 422  # no text, bad date; the photo is kept for the next try
+    kept = re.search(r'name="kept_photo" value="([^"]+)"', response.text)
+    assert kept
+    form = {**form, "text": "From 9 to 12.", "ends_on": "", "kept_photo": kept.group(1)}
+    assert location(web.post(notices, form)) == notices
+    board = web.get(notices, headers=en())
+    photo_path = re.search(r'src="(/b/\d+/notices/\d+/photo)"', board.text)
+    assert photo_path
+    web.sign_in(world.resident.login)
+    photo = web.get(photo_path.group(1))
+    assert photo.status_code == 200
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert b"Exif" not in photo.content[:4096]
+    assert "Water off on Friday" in text_of(web.get("/", headers=en()))
+    web.sign_in(world.other_leader.login)
+    foreign = photo_path.group(1).replace(
+        f"/b/{world.building_id}/", f"/b/{world.other_building_id}/"
+    )
+    assert web.get(foreign).status_code == 404

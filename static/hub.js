@@ -36,3 +36,36 @@ document.addEventListener("submit", (event) => {
     }
   }
 });
+
+// "Add my location": asked only when the volunteer ticks the box, never required. The box is
+// hidden without JavaScript or where the phone cannot tell its location.
+const revealLocationBoxes = () => {
+  for (const box of document.querySelectorAll("[data-share-location-box]")) {
+    box.hidden = !("geolocation" in navigator);
+  }
+};
+revealLocationBoxes();
+document.addEventListener("htmx:afterSettle", revealLocationBoxes);
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || box.dataset.shareLocation === undefined) {
+    return;
+  }
+  const form = box.form;
+  const fill = (latitude, longitude) => {
+    form.querySelector("[data-geo=latitude]").value = latitude;
+    form.querySelector("[data-geo=longitude]").value = longitude;
+  };
+  if (!box.checked) {
+    fill("", "");
+    return;
+  }
+  navigator.geolocation.getCurrentPosition(
+    (position) => fill(position.coords.latitude, position.coords.longitude),
+    () => {
+      box.checked = false;
+      fill("", "");
+    },
+    { enableHighAccuracy: true, timeout: 10000 },
+  );
+});

@@ -88,3 +88,26 @@ def test_patrol_pages_are_accessible(open_tab: OpenTab, world: World, language: 
     tab.screenshot(f"patrols-route-{language}-390")
     assert not failures, "\n".join(failures)
     tab.assert_clean("patrol pages")
+
+
+def test_a_check_in_can_carry_the_phones_location(open_tab: OpenTab, world: World) -> None:
+    from hub.patrols.tables import CheckIn
+
+    patrol = run_async(make_route, world)
+    tab = open_tab(
+        "en",
+        **PHONE,
+        permissions=["geolocation"],
+        geolocation={"latitude": 31.1446, "longitude": 121.5101},
+    )
+    tab.sign_in(world.volunteer.login)
+    tab.goto(f"/c/{patrol.tokens[0]}")
+    share = tab.page.get_by_label("Add my location to this check-in")
+    share.check()
+    expect(tab.page.locator("[data-geo=latitude]")).to_have_value("31.1446")
+    tab.page.get_by_role("button", name="Start a round and check in here").click()
+    tab.page.wait_for_url(lambda url: "/rounds/" in url)
+    expect(tab.page.locator("main")).to_contain_text("with location")
+    row = run_async(CheckIn.select(CheckIn.latitude, CheckIn.longitude).first().run)
+    assert (round(row["latitude"], 4), round(row["longitude"], 4)) == (31.1446, 121.5101)
+    tab.assert_clean("a check-in with location")

@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_409_CONFLICT
 from hub.community.qr import qr_svg
 from hub.community.roles import Role
 from hub.errors import Refused
-from hub.patrols import actions, observations, queries
+from hub.patrols import actions, logbook, observations, queries
 from hub.patrols import calendar as _calendar  # noqa: F401 - registers the shifts' calendar entries
 from hub.patrols.actions import CheckInInput
 from hub.patrols.forms import (
@@ -31,7 +31,13 @@ from hub.patrols.forms import (
     time_of_day,
     weekly_plan,
 )
-from hub.patrols.schedule_times import WEEKDAYS, by_local_day, local_today, week_start
+from hub.patrols.schedule_times import (
+    WEEKDAYS,
+    by_local_day,
+    local_today,
+    week_bounds_utc,
+    week_start,
+)
 from hub.settings import get_settings
 from hub.web.forms import Form, read_form
 from hub.web.i18n import _
@@ -93,6 +99,7 @@ async def week_page(
     timezone = await queries.building_timezone(building_id)
     monday = _monday(start, timezone)
     shifts = await queries.week(building_id, monday, timezone, _user(request))
+    await _flag_shifts(building_id, shifts, monday, timezone)
     is_leader = _role(request, building_id) is Role.LEADER
     return page(
         "patrols/week.html",
@@ -105,6 +112,21 @@ async def week_page(
         is_leader=is_leader,
         volunteers=await queries.volunteers(building_id) if is_leader else [],
     )
+
+
+async def _flag_shifts(
+    building_id: int, shifts: list[dict[str, Any]], monday: date, timezone: str
+) -> None:
+    """Mark the week's missed shifts (ended without a finished round) and the ones nobody has
+    taken that start within a day."""
+    start, end = week_bounds_utc(monday, timezone)
+    flags = await logbook.shift_flags(building_id, start, end)
+    missed = {flag.shift_id for flag in flags.missed}
+    unfilled = {flag.shift_id for flag in flags.unfilled}
+    for shift in shifts:
+        shift["flag"] = (
+            "missed" if shift["id"] in missed else "unfilled" if shift["id"] in unfilled else ""
+        )
 
 
 # Signing up -------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -288,3 +290,19 @@ def test_an_observation_becomes_a_repair_task_in_one_tap(web: Web, world: World)
     assert task["place"] == "Lobby"
     assert task_path == f"/b/{world.building_id}/tasks/{task['id']}"
     assert "Seen on patrol" not in text_of(web.get("/", headers=en()))
+
+
+def test_the_week_flags_missed_and_unfilled_shifts(web: Web, world: World) -> None:
+    patrol = route_of(web, world)
+    missed = web.run(make_shift, world, patrol.route_id, in_hours=-3, hours=1)
+    web.run(ShiftSignup.insert(ShiftSignup(shift=missed, user=world.volunteer.id)).run)
+    web.run(make_shift, world, patrol.route_id, in_hours=5)
+    web.sign_in(world.leader.login)
+
+    def week_of(hours: float) -> str:
+        day = (datetime.now(UTC) + timedelta(hours=hours)).astimezone(ZoneInfo("Asia/Shanghai"))
+        week = f"/b/{world.building_id}/patrols/week?start={day.date().isoformat()}"
+        return text_of(web.get(week, headers=en()))
+
+    assert "Missed: no round was walked on this shift." in week_of(-3)
+    assert "Nobody has taken this shift yet." in week_of(5)

@@ -27,7 +27,7 @@ from hub.web.middleware import (
     SESSION_USER,
 )
 from hub.web.pages import form_page, page, safe_next, see_other
-from hub.web.policy import Access, requires, viewer_of
+from hub.web.policy import Access, requires, user_id_of, viewer_of
 
 LOGIN_PATH = "/login"
 
@@ -109,7 +109,7 @@ async def profile_submit(request: HTMXRequest) -> Template | Redirect:
         form.values["large_text"] = large_text
         return form_page("accounts/profile.html", form, skills=SKILLS, saved=False)
     await actions.do_update_profile(
-        viewer_of(request).user_id or 0,
+        user_id_of(request),
         display_name=display_name,
         language=language,
         large_text=large_text,
@@ -141,9 +141,7 @@ async def password_submit(request: HTMXRequest) -> Template | Redirect:
         form.error("confirm", _("The two new passwords are not the same."))
     if form.ok:
         try:
-            await actions.do_change_password(
-                viewer_of(request).user_id or 0, current=current, new=new
-            )
+            await actions.do_change_password(user_id_of(request), current=current, new=new)
         except Refused as refused:
             form.error(refused.field or "current", refused.message)
         else:

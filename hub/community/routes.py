@@ -20,20 +20,14 @@ from hub.community import actions, queries
 from hub.community.qr import qr_svg
 from hub.community.roles import Role
 from hub.errors import Refused
-from hub.settings import get_settings
 from hub.web.forms import Form, read_form
 from hub.web.i18n import _, current_language
 from hub.web.middleware import SESSION_BUILDING
-from hub.web.pages import form_page, page, see_other
-from hub.web.policy import Access, requires, viewer_of
+from hub.web.pages import absolute_url, form_page, page, see_other
+from hub.web.policy import Access, requires, user_id_of, viewer_of
 from hub.web.today import Section, sections_for
 
 TIMEZONES = sorted(available_timezones())
-
-
-def absolute_url(request: HTMXRequest, path: str) -> str:
-    base = get_settings().public_url or str(request.base_url).rstrip("/")
-    return f"{base}{path}"
 
 
 def _new_account(form: Form) -> NewAccount:
@@ -210,7 +204,7 @@ async def member_role(
     role = Role.from_key(form.choice("role", [role.key for role in Role]))
     if role is None:
         return await _members_page(building_id, status=422, error=form.errors["role"])
-    actor = viewer_of(request).user_id or 0
+    actor = user_id_of(request)
     return await _after_member_change(
         request, building_id, actions.do_set_role(actor, building_id, membership_id, role)
     )
@@ -220,7 +214,7 @@ async def member_role(
 async def member_remove(
     request: HTMXRequest, building_id: FromPath[int], membership_id: FromPath[int]
 ) -> Template | Redirect:
-    actor = viewer_of(request).user_id or 0
+    actor = user_id_of(request)
     return await _after_member_change(
         request, building_id, actions.do_remove_member(actor, building_id, membership_id)
     )
@@ -260,7 +254,7 @@ async def invite_qr(request: HTMXRequest, building_id: FromPath[int]) -> Respons
 
 @post("/b/{building_id:int}/invite/reset", guards=[requires(Access.LEADER)])
 async def invite_reset(request: HTMXRequest, building_id: FromPath[int]) -> Redirect:
-    await actions.do_reset_join_link(viewer_of(request).user_id or 0, building_id)
+    await actions.do_reset_join_link(user_id_of(request), building_id)
     return see_other(f"/b/{building_id}/invite")
 
 
@@ -277,7 +271,7 @@ async def _admin_page(
     return page(
         "community/admin.html",
         status=status,
-        communities=await queries.admin_overview(viewer_of(request).user_id or 0),
+        communities=await queries.admin_overview(user_id_of(request)),
         timezones=TIMEZONES,
         form_name=form_name,
         values=form.values if form else {},
@@ -296,7 +290,7 @@ async def community_create(request: HTMXRequest) -> Template | Redirect:
     name = form.text("name", max_length=120)
     if not form.ok:
         return await _admin_page(request, status=422, form=form, form_name="community")
-    await actions.do_create_community(viewer_of(request).user_id or 0, name)
+    await actions.do_create_community(user_id_of(request), name)
     return see_other("/admin")
 
 
@@ -308,7 +302,7 @@ async def building_create(request: HTMXRequest, community_id: FromPath[int]) -> 
     timezone = form.choice("timezone", TIMEZONES)
     if form.ok:
         await actions.do_create_building(
-            viewer_of(request).user_id or 0,
+            user_id_of(request),
             community_id,
             name=name,
             address=address,
@@ -330,7 +324,7 @@ async def leader_appoint(request: HTMXRequest, building_id: FromPath[int]) -> Te
     if form.ok:
         try:
             await actions.do_appoint_leader(
-                viewer_of(request).user_id or 0, building_id, email=email, phone=phone
+                user_id_of(request), building_id, email=email, phone=phone
             )
         except Refused as refused:
             form.error("contact", refused.message)

@@ -28,12 +28,11 @@ from hub.media.images import (
     stored_path,
     thumb_of,
 )
-from hub.settings import get_settings
 from hub.web.calendar_feed import calendar, entries_for
 from hub.web.forms import Form, read_form, read_uploads
 from hub.web.i18n import _
-from hub.web.pages import form_page, page, see_other
-from hub.web.policy import Access, requires, viewer_of
+from hub.web.pages import absolute_url, form_page, page, see_other
+from hub.web.policy import Access, requires, user_id_of, viewer_of
 
 LISTS = ("upcoming", "past", "mine")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -49,13 +48,9 @@ def _place(request: HTMXRequest, building_id: int) -> Place:
     return place
 
 
-def _user(request: HTMXRequest) -> int:
-    return viewer_of(request).user_id or 0
-
-
 async def _event_or_404(request: HTMXRequest, building_id: int, event_id: int) -> dict[str, Any]:
     place = _place(request, building_id)
-    event = await queries.event(building_id, place.community_id, event_id, _user(request))
+    event = await queries.event(building_id, place.community_id, event_id, user_id_of(request))
     if event is None:
         raise NotFoundException
     event["open"] = actions.answer_open(event)
@@ -93,11 +88,6 @@ def _optional_number(form: Form, name: str) -> int | None:
     return form.integer(name)
 
 
-def _absolute(request: HTMXRequest, path: str) -> str:
-    base = get_settings().public_url or str(request.base_url).rstrip("/")
-    return f"{base}{path}"
-
-
 # Lists and the event page ---------------------------------------------------------------------
 
 
@@ -106,7 +96,7 @@ async def event_list(request: HTMXRequest, building_id: FromPath[int]) -> Templa
     place = _place(request, building_id)
     which = request.query_params.get("list", "upcoming")
     which = which if which in LISTS else "upcoming"
-    events = await queries.events(building_id, place.community_id, _user(request), which)
+    events = await queries.events(building_id, place.community_id, user_id_of(request), which)
     return page("events/list.html", place=place, events=events, which=which)
 
 
@@ -167,7 +157,7 @@ async def event_answer(
     if not status:
         return await _answer_response(request, place, event_id, guests)
     try:
-        await actions.do_answer(event_id, _user(request), status, guests)
+        await actions.do_answer(event_id, user_id_of(request), status, guests)
     except Refused as refused:
         return await _answer_response(request, place, event_id, guests, refused.message)
     return await _answer_response(request, place, event_id, guests)
@@ -296,7 +286,7 @@ async def event_create(request: HTMXRequest, building_id: FromPath[int]) -> Temp
     if details is not None:
         try:
             event_id = await actions.do_create_event(
-                _user(request),
+                user_id_of(request),
                 place.community_id,
                 None if community_wide else building_id,
                 details,
@@ -419,14 +409,14 @@ async def event_people_csv(
 
 @get("/calendar", guards=[requires(Access.SIGNED_IN)])
 async def calendar_page(request: HTMXRequest) -> Template:
-    token = await actions.do_calendar_token(_user(request))
-    feed = _absolute(request, f"/calendar/feed/{token}")
+    token = await actions.do_calendar_token(user_id_of(request))
+    feed = absolute_url(request, f"/calendar/feed/{token}")
     return page("events/calendar.html", feed=feed, webcal=feed.split("://", 1)[-1])
 
 
 @post("/calendar/reset", guards=[requires(Access.SIGNED_IN)])
 async def calendar_reset(request: HTMXRequest) -> Redirect:
-    await actions.do_calendar_token(_user(request), reset=True)
+    await actions.do_calendar_token(user_id_of(request), reset=True)
     return see_other("/calendar")
 
 
@@ -446,7 +436,7 @@ async def calendar_feed(request: HTMXRequest, feed_token: FromPath[str]) -> Resp
 
 @post("/today/dismiss", guards=[requires(Access.SIGNED_IN)])
 async def dismiss_news(request: HTMXRequest) -> Redirect:
-    await actions.do_dismiss_news(_user(request))
+    await actions.do_dismiss_news(user_id_of(request))
     return see_other("/")
 
 
@@ -514,7 +504,7 @@ async def notice_create(request: HTMXRequest, building_id: FromPath[int]) -> Tem
     if details is None:
         return form_page("events/notice_form.html", form, place=place, notice=None)
     await actions.do_post_notice(
-        _user(request), place.community_id, None if community_wide else building_id, details
+        user_id_of(request), place.community_id, None if community_wide else building_id, details
     )
     return see_other(f"/b/{building_id}/notices")
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hub.community.roles import Role
-from hub.community.tables import Building, Membership
+from hub.community.tables import Membership
 from hub.patrols.schedule_times import week_bounds_utc
 from hub.patrols.tables import CheckIn, Checkpoint, PatrolRoute, Round, Schedule, Shift, ShiftSignup
 
@@ -240,8 +240,3 @@ async def round_page(building_id: int, round_id: int) -> dict[str, Any] | None:
     walk["total"] = sum(1 for row in checkpoints if row["retired_at"] is None)
     walk["last_check_in"] = check_ins[-1] if check_ins else None
     return walk
-
-
-async def building_timezone(building_id: int) -> str:
-    row = await Building.select(Building.timezone).where(Building.id == building_id).first()
-    return row["timezone"] if row else "Asia/Shanghai"

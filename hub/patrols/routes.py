@@ -38,11 +38,10 @@ from hub.patrols.schedule_times import (
     week_bounds_utc,
     week_start,
 )
-from hub.settings import get_settings
 from hub.web.forms import Form, read_form
 from hub.web.i18n import _
-from hub.web.pages import page, see_other
-from hub.web.policy import Access, requires, viewer_of
+from hub.web.pages import absolute_url, page, see_other
+from hub.web.policy import Access, requires, user_id_of, viewer_of
 from hub.web.templating import weekday_names
 
 NAME_LENGTH = 80
@@ -50,19 +49,13 @@ LOCATION_LENGTH = 200
 NOTE_LENGTH = 2000
 
 
-def _absolute(request: HTMXRequest, path: str) -> str:
-    base = get_settings().public_url or str(request.base_url).rstrip("/")
-    return f"{base}{path}"
-
-
 def _role(request: HTMXRequest, building_id: int) -> Role | None:
     return viewer_of(request).role_in(building_id)
 
 
-def _user(request: HTMXRequest) -> int:
-    user_id = viewer_of(request).user_id
-    assert user_id is not None
-    return user_id
+def _timezone(request: HTMXRequest, building_id: int) -> str:
+    """The building's time zone, from the viewer's places (the guard made sure it is there)."""
+    return viewer_of(request).places[building_id].timezone
 
 
 # Patrols home and the week ----------------------------------------------------------------------
@@ -70,12 +63,12 @@ def _user(request: HTMXRequest) -> int:
 
 @get("/b/{building_id:int}/patrols", guards=[requires(Access.VOLUNTEER)])
 async def patrols_home(request: HTMXRequest, building_id: FromPath[int]) -> Template:
-    user_id = _user(request)
+    user_id = user_id_of(request)
     await actions.do_extend_schedules(building_id)
     return page(
         "patrols/home.html",
         building_id=building_id,
-        timezone=await queries.building_timezone(building_id),
+        timezone=_timezone(request, building_id),
         running=await queries.running_rounds(building_id, user_id),
         mine=await queries.my_shifts(building_id, user_id),
         open_slots=await queries.open_slots(building_id, user_id),
@@ -96,9 +89,9 @@ def _monday(raw: str | None, timezone: str) -> date:
 async def week_page(
     request: HTMXRequest, building_id: FromPath[int], start: FromQuery[str | None] = None
 ) -> Template:
-    timezone = await queries.building_timezone(building_id)
+    timezone = _timezone(request, building_id)
     monday = _monday(start, timezone)
-    shifts = await queries.week(building_id, monday, timezone, _user(request))
+    shifts = await queries.week(building_id, monday, timezone, user_id_of(request))
     await _flag_shifts(building_id, shifts, monday, timezone)
     is_leader = _role(request, building_id) is Role.LEADER
     return page(
@@ -143,7 +136,7 @@ async def _shift_changed(
     except Refused as refused:
         status, error = HTTP_409_CONFLICT, refused.message
     if request.htmx:
-        shift = await queries.shift(building_id, shift_id, _user(request))
+        shift = await queries.shift(building_id, shift_id, user_id_of(request))
         if shift is None:
             raise NotFoundException
         is_leader = _role(request, building_id) is Role.LEADER
@@ -152,11 +145,11 @@ async def _shift_changed(
             status=status,
             shift=shift,
             building_id=building_id,
-            timezone=await queries.building_timezone(building_id),
+            timezone=_timezone(request, building_id),
             is_leader=is_leader,
             volunteers=await queries.volunteers(building_id) if is_leader else [],
             error=error,
-            clash=await _clash(building_id, shift, _user(request)) if shift["mine"] else None,
+            clash=await _clash(building_id, shift, user_id_of(request)) if shift["mine"] else None,
         )
     if error:
         raise Refused(error)
@@ -178,7 +171,7 @@ async def _clash(building_id: int, shift: dict[str, Any], user_id: int) -> dict[
 async def shift_sign_up(
     request: HTMXRequest, building_id: FromPath[int], shift_id: FromPath[int]
 ) -> Template | Redirect:
-    change = actions.do_sign_up(building_id, shift_id, _user(request))
+    change = actions.do_sign_up(building_id, shift_id, user_id_of(request))
     return await _shift_changed(request, building_id, shift_id, change)
 
 
@@ -186,7 +179,7 @@ async def shift_sign_up(
 async def shift_withdraw(
     request: HTMXRequest, building_id: FromPath[int], shift_id: FromPath[int]
 ) -> Template | Redirect:
-    change = actions.do_withdraw(building_id, shift_id, _user(request))
+    change = actions.do_withdraw(building_id, shift_id, user_id_of(request))
     return await _shift_changed(request, building_id, shift_id, change)
 
 
@@ -203,7 +196,7 @@ async def shift_assign(
     request: HTMXRequest, building_id: FromPath[int], shift_id: FromPath[int]
 ) -> Template | Redirect:
     user_id = await _chosen_user(request)
-    change = actions.do_assign(building_id, shift_id, user_id, actor=_user(request))
+    change = actions.do_assign(building_id, shift_id, user_id, actor=user_id_of(request))
     return await _shift_changed(request, building_id, shift_id, change)
 
 
@@ -277,7 +270,7 @@ async def _route_page(
         weekdays=WEEKDAYS,
         weekday_names=weekday_names(),
         minutes_to_time=minutes_to_time,
-        today=local_today(await queries.building_timezone(building_id)).isoformat(),
+        today=local_today(_timezone(request, building_id)).isoformat(),
         form_name=form_name,
         values=form.values if form else {},
         errors=form.errors if form else {},
@@ -380,7 +373,7 @@ async def checkpoint_poster(
         building_id=building_id,
         checkpoint=checkpoint,
         size="a5" if size == "a5" else "a4",
-        url=_absolute(request, f"/c/{checkpoint['token']}"),
+        url=absolute_url(request, f"/c/{checkpoint['token']}"),
     )
 
 
@@ -393,7 +386,7 @@ async def checkpoint_qr(
 ) -> Response[bytes]:
     checkpoint = await _checkpoint_or_404(building_id, checkpoint_id)
     return Response(
-        qr_svg(_absolute(request, f"/c/{checkpoint['token']}")),
+        qr_svg(absolute_url(request, f"/c/{checkpoint['token']}")),
         media_type="image/svg+xml",
         headers={"Cache-Control": "private, no-store"},
     )
@@ -490,14 +483,14 @@ async def round_start(
     form = Form(await read_form(request))
     shift_id = form.integer("shift_id") if form.raw("shift_id") else None
     round_id = await actions.do_start_round(
-        building_id, route_id, _user(request), shift_id=shift_id
+        building_id, route_id, user_id_of(request), shift_id=shift_id
     )
     return see_other(f"/b/{building_id}/rounds/{round_id}")
 
 
 async def _round_or_404(request: HTMXRequest, building_id: int, round_id: int) -> dict[str, Any]:
     walk = await queries.round_page(building_id, round_id)
-    mine = walk is not None and walk["user"] == _user(request)
+    mine = walk is not None and walk["user"] == user_id_of(request)
     if walk is None or not (mine or _role(request, building_id) is Role.LEADER):
         raise NotFoundException
     walk["mine"] = mine
@@ -523,7 +516,7 @@ async def _render_round(
         status=status,
         building_id=building_id,
         walk=walk,
-        timezone=await queries.building_timezone(building_id),
+        timezone=_timezone(request, building_id),
         new_uuid=lambda: str(uuid.uuid4()),
         error=error,
     )
@@ -540,7 +533,7 @@ async def round_finish(
         if key.startswith("skip-") and key.removeprefix("skip-").isdigit() and values[0].strip()
     }
     try:
-        await actions.do_finish_round(building_id, round_id, _user(request), reasons)
+        await actions.do_finish_round(building_id, round_id, user_id_of(request), reasons)
     except Refused as refused:
         return await _render_round(
             request, building_id, round_id, status=422, error=refused.message
@@ -569,7 +562,7 @@ async def check_in(request: HTMXRequest, building_id: FromPath[int]) -> Template
     round_id, _check_in_id = await actions.do_check_in(
         building_id,
         checkpoint_id,
-        _user(request),
+        user_id_of(request),
         _check_in_input(form, manual=form.flag("manual")),
     )
     return see_other(f"/b/{building_id}/rounds/{round_id}")
@@ -583,7 +576,7 @@ async def check_in_note(
     note = form.text("note", max_length=NOTE_LENGTH, multiline=True)
     if not form.ok:
         raise Refused(form.errors["note"], "note")
-    await actions.do_add_note(building_id, check_in_id, _user(request), note)
+    await actions.do_add_note(building_id, check_in_id, user_id_of(request), note)
     round_id = form.integer("round_id")
     if round_id is None:
         return see_other(f"/b/{building_id}/patrols")
@@ -608,7 +601,7 @@ async def check_in_observe(
         message = next(iter(form.errors.values()))
         return await _render_round(request, building_id, round_id, status=422, error=message)
     await observations.do_observe(
-        building_id, check_in_id, _user(request), kind=kind, severity=severity, note=note
+        building_id, check_in_id, user_id_of(request), kind=kind, severity=severity, note=note
     )
     return see_other(f"/b/{building_id}/rounds/{round_id}")
 
@@ -620,7 +613,7 @@ async def check_in_observe(
 async def observation_to_task(
     request: HTMXRequest, building_id: FromPath[int], observation_id: FromPath[int]
 ) -> Redirect:
-    task_id = await observations.do_make_task(building_id, observation_id, _user(request))
+    task_id = await observations.do_make_task(building_id, observation_id, user_id_of(request))
     return see_other(f"/b/{building_id}/tasks/{task_id}")
 
 
@@ -666,10 +659,10 @@ async def poster_check_in(request: HTMXRequest, poster: FromPath[str]) -> Redire
     building_id = checkpoint["building_id"]
     if form.raw("start") == "1":
         await actions.do_start_round(
-            building_id, checkpoint["route_id"], _user(request), shift_id=None
+            building_id, checkpoint["route_id"], user_id_of(request), shift_id=None
         )
     round_id, _check_in_id = await actions.do_check_in(
-        building_id, checkpoint["id"], _user(request), _check_in_input(form, manual=False)
+        building_id, checkpoint["id"], user_id_of(request), _check_in_input(form, manual=False)
     )
     return see_other(f"/b/{building_id}/rounds/{round_id}")
 

@@ -40,7 +40,7 @@ from hub.tasks.workflow import (
 from hub.web.forms import Form, read_form, read_uploads
 from hub.web.i18n import _
 from hub.web.pages import page, safe_next, see_other
-from hub.web.policy import Access, requires, viewer_of
+from hub.web.policy import Access, requires, user_id_of, viewer_of
 
 # Six photos of up to 10 MB each, and the text fields of the form around them.
 UPLOAD_BODY_LIMIT = MAX_PHOTOS * MAX_UPLOAD_BYTES + 1024 * 1024
@@ -60,10 +60,6 @@ def _choices() -> dict[str, Any]:
 def _timezone(request: HTMXRequest, building_id: int) -> str:
     place = viewer_of(request).places.get(building_id)
     return place.timezone if place else "Asia/Shanghai"
-
-
-def _user(request: HTMXRequest) -> int:
-    return viewer_of(request).user_id or 0
 
 
 async def _photos(request: HTMXRequest, form: Form) -> list[StoredImage]:
@@ -122,7 +118,7 @@ async def board_page(request: HTMXRequest, building_id: FromPath[int]) -> Templa
 @get("/b/{building_id:int}/tasks/mine", guards=[requires(Access.RESIDENT)])
 async def mine_page(request: HTMXRequest, building_id: FromPath[int]) -> Template:
     timezone = _timezone(request, building_id)
-    lists = await queries.mine(building_id, _user(request), queries.today_in(timezone))
+    lists = await queries.mine(building_id, user_id_of(request), queries.today_in(timezone))
     return page(
         "tasks/mine.html", building_id=building_id, lists=lists, timezone=timezone, **_choices()
     )
@@ -175,7 +171,7 @@ async def report_submit(request: HTMXRequest, building_id: FromPath[int]) -> Tem
     if form.ok:
         try:
             task_id = await actions.do_report(
-                _user(request),
+                user_id_of(request),
                 building_id,
                 NewReport(
                     title=title,
@@ -208,7 +204,7 @@ async def _task_page(
     form_name: str = "",
 ) -> Template:
     viewer = viewer_of(request)
-    task = await queries.task_page(building_id, task_id, _user(request))
+    task = await queries.task_page(building_id, task_id, user_id_of(request))
     if task is None:
         raise NotFoundException
     role = viewer.role_in(building_id)
@@ -257,7 +253,7 @@ async def task_move(
     if form.ok:
         try:
             await actions.do_move(
-                _user(request),
+                user_id_of(request),
                 viewer_of(request).role_in(building_id),
                 building_id,
                 task_id,
@@ -291,7 +287,7 @@ async def task_comment(
     photos = await _photos(request, form)
     if form.ok:
         try:
-            await actions.do_comment(_user(request), building_id, task_id, text, photos)
+            await actions.do_comment(user_id_of(request), building_id, task_id, text, photos)
         except Refused as refused:
             form.error(refused.field or "text", refused.message)
         else:
@@ -311,7 +307,7 @@ async def task_follow(
     request: HTMXRequest, building_id: FromPath[int], task_id: FromPath[int]
 ) -> Redirect:
     await _exists_or_404(building_id, task_id)
-    await actions.do_follow(_user(request), building_id, task_id)
+    await actions.do_follow(user_id_of(request), building_id, task_id)
     return see_other(f"/b/{building_id}/tasks/{task_id}")
 
 
@@ -331,7 +327,7 @@ async def task_plan(
             form.error("due_on", _("Please give a date such as 2026-12-31."))
     if form.ok:
         await actions.do_plan(
-            _user(request), building_id, task_id, priority=priority, due_on=due_on
+            user_id_of(request), building_id, task_id, priority=priority, due_on=due_on
         )
         return see_other(f"/b/{building_id}/tasks/{task_id}")
     return await _task_page(
@@ -350,7 +346,7 @@ async def task_plan(
 async def _assign_page(
     request: HTMXRequest, building_id: int, task_id: int, *, status: int = 200, error: str = ""
 ) -> Template:
-    task = await queries.task_page(building_id, task_id, _user(request))
+    task = await queries.task_page(building_id, task_id, user_id_of(request))
     if task is None:
         raise NotFoundException
     people = await queries.assign_candidates(building_id, task["category"])
@@ -384,7 +380,7 @@ async def assign_submit(
         int(value) for value in form.data.get("people", []) if value.isdigit() and len(value) < 12
     ]
     try:
-        await actions.do_assign(_user(request), building_id, task_id, picked)
+        await actions.do_assign(user_id_of(request), building_id, task_id, picked)
     except Refused as refused:
         return await _assign_page(
             request, building_id, task_id, status=HTTP_409_CONFLICT, error=refused.message

@@ -8,6 +8,7 @@ from litestar import Request
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_422_UNPROCESSABLE_ENTITY
 
+from hub.settings import get_settings
 from hub.web.forms import Form
 
 
@@ -28,6 +29,12 @@ def form_page(template: str, form: Form, **context: Any) -> Template:
 
 def see_other(path: str) -> Redirect:
     return Redirect(path=path, status_code=HTTP_303_SEE_OTHER)
+
+
+def absolute_url(request: Request[Any, Any, Any], path: str) -> str:
+    """The full address of a path, as people reach Hub (HUB_PUBLIC_URL, else this request's)."""
+    base = get_settings().public_url or str(request.base_url).rstrip("/")
+    return f"{base}{path}"
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -41,6 +41,14 @@ def viewer_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Viewer:
     return connection.scope.get("state", {}).get("viewer", ANONYMOUS)
 
 
+def user_id_of(connection: ASGIConnection[Any, Any, Any, Any]) -> int:
+    """The signed-in user's id, in a handler whose guard already required a signed-in user."""
+    user_id = viewer_of(connection).user_id
+    if user_id is None:
+        raise NotAuthorizedException
+    return user_id
+
+
 def check(access: Access, viewer: Viewer, path_params: dict[str, Any]) -> None:
     """Raise the exception this viewer earns for a route of this access with these parameters."""
     if access is Access.PUBLIC:

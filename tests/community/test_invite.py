@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import hub.community.routes
+import hub.web.pages
 from hub.community.qr import qr_svg
 from hub.settings import get_settings
 from tests.accounts.pages import assert_fragment, assert_full_page, assert_page, en, location
@@ -26,7 +26,7 @@ def public_url(monkeypatch: pytest.MonkeyPatch) -> str:
     """HUB_PUBLIC_URL set, without touching the cached settings other tests share."""
     url = "https://hub.example.cn"
     settings = dataclasses.replace(get_settings(), public_url=url)
-    monkeypatch.setattr(hub.community.routes, "get_settings", lambda: settings)
+    monkeypatch.setattr(hub.web.pages, "get_settings", lambda: settings)
     return url
 
 

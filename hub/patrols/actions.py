@@ -126,16 +126,6 @@ async def do_add_checkpoint(building_id: int, route_id: int, *, name: str, locat
     return int(rows[0]["id"])
 
 
-async def do_update_checkpoint(
-    building_id: int, checkpoint_id: int, *, name: str, location: str
-) -> None:
-    async with write_transaction():
-        await _checkpoint(building_id, checkpoint_id)
-        await Checkpoint.update({Checkpoint.name: name, Checkpoint.location: location}).where(
-            Checkpoint.id == checkpoint_id
-        )
-
-
 async def do_move_checkpoint(building_id: int, checkpoint_id: int, *, up: bool) -> None:
     """Swap a checkpoint with its active neighbour above or below."""
     async with write_transaction():

@@ -17,7 +17,6 @@ from hub.tasks.tables import Task, TaskAssignee, TaskEntry, TaskFollower, TaskPh
 from hub.tasks.workflow import (
     CATEGORIES,
     MOVES,
-    OPEN,
     PLACES,
     PRIORITIES,
     Status,
@@ -258,7 +257,3 @@ async def do_assign(actor: int, building_id: int, task_id: int, user_ids: Sequen
             await _entry(task_id, actor, "status", f"{status.value}>{Status.ASSIGNED.value}")
         if added or removed or values:
             await _touch(task_id, **values)
-
-
-def is_open(status: str) -> bool:
-    return status in {s.value for s in OPEN}

@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "hub.events.piccolo_app",
         "hub.patrols.piccolo_app",
         "hub.tasks.piccolo_app",
+        "hub.notifications.piccolo_app",
     ]
 )

@@ -15,6 +15,8 @@ from hub.accounts.sessions import DatabaseStore, SessionConfig
 from hub.community.routes import router as community_router
 from hub.db import database_lifespan
 from hub.events.routes import router as events_router
+from hub.notifications.routes import router as notifications_router
+from hub.notifications.worker import worker_lifespan
 from hub.patrols.logbook_routes import router as patrol_logbook_router
 from hub.patrols.routes import router as patrols_router
 from hub.settings import Settings, get_settings
@@ -22,6 +24,7 @@ from hub.tasks.routes import router as tasks_router
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.health import healthz
 from hub.web.middleware import ViewerMiddleware, add_security_headers
+from hub.web.pwa import router as pwa_router
 from hub.web.ratelimit import rate_limit_config
 from hub.web.templating import template_config
 
@@ -56,6 +59,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             patrol_logbook_router,
             events_router,
             tasks_router,
+            notifications_router,
+            pwa_router,
             healthz,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
@@ -71,6 +76,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_class=HTMXRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_security_headers],
-        lifespan=[database_lifespan],
+        lifespan=[database_lifespan, worker_lifespan(settings)],
         openapi_config=None,
     )

@@ -1,4 +1,4 @@
-"""The `hub` command: run, migrate, demo, create-admin."""
+"""The `hub` command: run, worker, migrate, demo, create-admin, vapid."""
 
 from __future__ import annotations
 
@@ -84,6 +84,33 @@ def cmd_run(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_worker(_: argparse.Namespace) -> None:
+    settings = _settings_or_exit()
+
+    async def work() -> None:
+        import signal
+
+        import hub.app  # noqa: F401 - every area registers its notification texts and sweeps
+        from hub.db import database_lifespan
+        from hub.migrate import migrate
+        from hub.notifications.worker import run_worker
+
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with database_lifespan():
+            await migrate()
+            print("hub: notification worker running (Ctrl-C stops it)", flush=True)
+            await run_worker(stop, settings)
+
+    _run_async(work)
+
+
+def cmd_vapid(_: argparse.Namespace) -> None:
+    print(_settings_or_exit().vapid_public_key)
+
+
 def cmd_demo(_: argparse.Namespace) -> None:
     _settings_or_exit()
 
@@ -158,6 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--workers", type=int, default=1)
     run.set_defaults(func=cmd_run)
+
+    worker = commands.add_parser(
+        "worker", help="deliver notifications only (with HUB_WORKER=0 on the web hosts)"
+    )
+    worker.set_defaults(func=cmd_worker)
+
+    vapid = commands.add_parser(
+        "vapid", help="print the VAPID public key (the browser's application server key)"
+    )
+    vapid.set_defaults(func=cmd_vapid)
 
     migrate = commands.add_parser("migrate", help="bring the database up to date")
     migrate.set_defaults(func=cmd_migrate)

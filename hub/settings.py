@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+VAPID_CONTACT = re.compile(r"^(mailto:[^@\s]+@(localhost|[\w-]+(\.[\w-]+)+)|https://[\w.-]+)$")
 
 
 class SettingsError(Exception):
@@ -20,6 +28,11 @@ class Settings:
     database_url: str
     secret_key: str
     public_url: str | None
+    vapid_private_key: str
+    vapid_public_key: str
+    vapid_contact: str
+    worker: bool
+    shift_reminder_minutes: int
 
     @property
     def database_kind(self) -> str:
@@ -88,14 +101,86 @@ def _public_url(env: dict[str, str]) -> str | None:
     return raw.rstrip("/")
 
 
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _vapid_keys(env: dict[str, str], data_dir: Path) -> tuple[str, str]:
+    """The VAPID key pair as URL-safe base64: the raw 32-byte private value and the 65-byte
+    uncompressed public point (the browser's applicationServerKey)."""
+    raw = env.get("HUB_VAPID_PRIVATE_KEY")
+    if raw is None:
+        key_file = data_dir / "vapid_private_key"
+        if not key_file.exists():
+            value = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+            key_file.write_text(_b64url(value.to_bytes(32, "big")))
+            key_file.chmod(0o600)
+        raw = key_file.read_text().strip()
+        name = str(key_file)
+    else:
+        name = "HUB_VAPID_PRIVATE_KEY"
+    try:
+        secret = _unb64url(raw.strip())
+        if len(secret) != 32:
+            raise ValueError
+        private = ec.derive_private_key(int.from_bytes(secret, "big"), ec.SECP256R1())
+    except (ValueError, binascii.Error) as exc:
+        raise SettingsError(
+            f"{name}: give the raw P-256 private key in URL-safe base64 (43 characters)"
+        ) from exc
+    public = _b64url(
+        private.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+    )
+    given = env.get("HUB_VAPID_PUBLIC_KEY")
+    if given and given.strip().rstrip("=") != public:
+        raise SettingsError("HUB_VAPID_PUBLIC_KEY: does not match HUB_VAPID_PRIVATE_KEY")
+    return raw.strip(), public
+
+
+def _vapid_contact(env: dict[str, str], public_url: str | None) -> str:
+    """Push services want a way to reach whoever runs the server: a mailto: or https: URL."""
+    fallback = public_url if public_url and public_url.startswith("https://") else None
+    raw = env.get("HUB_VAPID_CONTACT") or fallback or "mailto:hub@localhost"
+    if not VAPID_CONTACT.match(raw):
+        raise SettingsError("HUB_VAPID_CONTACT: write it as mailto:you@example.org or https://host")
+    return raw
+
+
+def _worker(env: dict[str, str]) -> bool:
+    raw = env.get("HUB_WORKER", "1").strip().lower()
+    if raw not in {"0", "1", "true", "false", "yes", "no", "on", "off"}:
+        raise SettingsError("HUB_WORKER: write 1 to run the notification worker in hub run, 0 not")
+    return raw in {"1", "true", "yes", "on"}
+
+
+def _shift_reminder_minutes(env: dict[str, str]) -> int:
+    raw = env.get("HUB_SHIFT_REMINDER_MINUTES", "60").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
+        raise SettingsError("HUB_SHIFT_REMINDER_MINUTES: give a number of minutes from 1 to 1440")
+    return int(raw)
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = _data_dir(env)
+    public_url = _public_url(env)
+    vapid_private_key, vapid_public_key = _vapid_keys(env, data_dir)
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env, data_dir),
         secret_key=_secret_key(env, data_dir),
-        public_url=_public_url(env),
+        public_url=public_url,
+        vapid_private_key=vapid_private_key,
+        vapid_public_key=vapid_public_key,
+        vapid_contact=_vapid_contact(env, public_url),
+        worker=_worker(env),
+        shift_reminder_minutes=_shift_reminder_minutes(env),
     )
 
 

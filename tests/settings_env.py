@@ -46,6 +46,7 @@ def prepare_environment() -> tuple[Path, str]:
         HUB_DATA_DIR=str(data_dir),
         HUB_DATABASE_URL=database_url,
         HUB_SECRET_KEY="test-secret-key-that-is-long-enough-0123456789",
+        HUB_WORKER="0",  # tests call the notification worker directly
     )
     os.environ.pop("HUB_PUBLIC_URL", None)
     return data_dir, database_url

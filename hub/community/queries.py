@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from hub.accounts.tables import UserSkill
@@ -51,6 +52,34 @@ async def members(building_id: int) -> list[dict[str, Any]]:
         row["skills"] = skills[row["user_id"]]
     rows.sort(key=lambda row: -row["role"])
     return rows
+
+
+async def member_ids(building_id: int, *, at_least: Role = Role.RESIDENT) -> list[int]:
+    """The users of a building whose role is at least `at_least` (one query)."""
+    roles = [role.key for role in Role if role >= at_least]
+    rows = (
+        await Membership.select(Membership.user)
+        .where((Membership.building == building_id) & Membership.role.is_in(roles))
+        .order_by(Membership.user)
+    )
+    return [int(row["user"]) for row in rows]
+
+
+async def homes(community_id: int, user_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Each member's building in this community, the first by id when they have several (one
+    query); with `user_ids`, only those users. For community-wide news, the building whose
+    pages a person opens."""
+    query = (
+        Membership.select(Membership.user, Membership.building)
+        .where(Membership.building.community == community_id)
+        .order_by(Membership.building)
+    )
+    if user_ids is not None:
+        query = query.where(Membership.user.is_in(list(user_ids) or [0]))
+    found: dict[int, int] = {}
+    for row in await query:
+        found.setdefault(int(row["user"]), int(row["building"]))
+    return found
 
 
 async def role_counts(building_id: int) -> dict[str, int]:

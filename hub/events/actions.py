@@ -22,6 +22,7 @@ from typing import Any
 
 from hub.db import engine, write_transaction
 from hub.errors import Refused
+from hub.events import notifications
 from hub.events.tables import Answer, CalendarToken, Event, Notice
 from hub.web.i18n import _
 
@@ -119,15 +120,19 @@ async def do_update_event(event_id: int, details: EventDetails) -> list[int]:
             raise Refused(_("This event has been cancelled."))
         await Event.update(_columns(details)).where(Event.id == event_id)
         event["capacity"] = details.capacity
-        return await _promote(event)
+        promoted = await _promote(event)
+        await notifications.tell_promoted(event_id, promoted)
+        return promoted
 
 
-async def do_cancel_event(event_id: int) -> None:
-    """Cancel an event: everyone who answered sees it on their Today page."""
+async def do_cancel_event(event_id: int, actor: int | None = None) -> None:
+    """Cancel an event: everyone who answered sees it on their Today page, and those going or
+    waiting are told (but not `actor`, who cancelled it)."""
     async with write_transaction():
         event = await _locked_event(event_id)
         if event["cancelled_at"] is None:
             await Event.update({Event.cancelled_at: now()}).where(Event.id == event_id)
+            await notifications.tell_cancelled(event_id, actor)
 
 
 # Answers -------------------------------------------------------------------------------------
@@ -230,6 +235,9 @@ async def do_answer(event_id: int, user_id: int, status: str, guests: int = 0) -
                 values[Answer.promoted_at] = None
             await Answer.update(values).where(Answer.id == mine["id"])
         promoted = await _promote(event)
+        await notifications.tell_promoted(event_id, [u for u in promoted if u != user_id])
+        if status != GOING or (waitlisted and user_id not in promoted):
+            await notifications.forget_reminder(event_id, user_id)
     if user_id in promoted:
         return GOING
     return "waitlisted" if waitlisted else status
@@ -292,7 +300,10 @@ async def do_post_notice(
                 created_by=actor,
             )
         ).returning(Notice.id)
-    return int(rows[0]["id"])
+        notice_id = int(rows[0]["id"])
+        if details.urgent:
+            await notifications.tell_urgent_notice(notice_id)
+    return notice_id
 
 
 async def do_edit_notice(notice_id: int, details: NoticeDetails) -> None:
@@ -307,6 +318,8 @@ async def do_edit_notice(notice_id: int, details: NoticeDetails) -> None:
                 Notice.photo: details.photo,
             }
         ).where(Notice.id == notice_id)
+        if details.urgent:  # made urgent now, or edited: each member is told once per notice
+            await notifications.tell_urgent_notice(notice_id)
 
 
 async def do_retire_notice(notice_id: int) -> None:

@@ -17,17 +17,17 @@ from litestar.response import File, Redirect, Template
 from hub.community.viewer import Place
 from hub.errors import Refused
 from hub.events import actions, queries
+from hub.events import notifications as _notifications  # noqa: F401 - registers the push texts
 from hub.events import today as _today  # noqa: F401 - registers the Today sections
 from hub.events.calendar import event_entry
 from hub.events.text import linkify
 from hub.media.images import (
     MAX_UPLOAD_BYTES,
     is_stored_name,
-    media_type,
     store_uploads,
     stored_path,
-    thumb_of,
 )
+from hub.media.serving import photo_response
 from hub.web.calendar_feed import calendar, entries_for
 from hub.web.forms import Form, read_form, read_uploads
 from hub.web.i18n import _
@@ -38,7 +38,6 @@ LISTS = ("upcoming", "past", "mine")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 # One cover photo of up to 10 MB, and the text fields of the form around it.
 UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 1024 * 1024
-PHOTO_CACHE = "private, max-age=604800, immutable"
 
 
 def _place(request: HTMXRequest, building_id: int) -> Place:
@@ -227,18 +226,7 @@ async def _photo(request: HTMXRequest, form: Form, current: str, field: str = "c
 
 def _photo_file(request: HTMXRequest, name: str) -> File:
     """A stored photo (?size=thumb for the small one) as an inline file."""
-    if name and request.query_params.get("size") == "thumb":
-        name = thumb_of(name)
-    path = stored_path(name) if name else None
-    if path is None:
-        raise NotFoundException
-    return File(
-        path=path,
-        media_type=media_type(name),
-        content_disposition_type="inline",
-        filename=name,
-        headers={"Cache-Control": PHOTO_CACHE},
-    )
+    return photo_response(name, thumb=request.query_params.get("size") == "thumb")
 
 
 def _read_event(form: Form, timezone: str, cover: str) -> actions.EventDetails | None:
@@ -339,7 +327,7 @@ async def event_cancel(
     place = _place(request, building_id)
     event = await _event_or_404(request, building_id, event_id)
     _may_manage(place, event["community_wide"])
-    await actions.do_cancel_event(event_id)
+    await actions.do_cancel_event(event_id, actor=user_id_of(request))
     return see_other(f"/b/{building_id}/events/{event_id}")
 
 

@@ -205,6 +205,23 @@ def store_image(data: bytes, name: str = "") -> StoredImage:
     return store_clean(clean_image(data, name))
 
 
+def copy_stored(file: str) -> StoredImage | None:
+    """A copy of a stored photo under new names, for a record of its own (a patrol photo
+    carried over to a repair task); None when the file is not there."""
+    path = stored_path(file)
+    thumb = stored_path(thumb_of(file)) if path else None
+    if path is None or thumb is None:
+        return None
+    token = secrets.token_hex(16)
+    extension = file.rsplit(".", 1)[-1]
+    copy, thumb_copy = f"{token}.{extension}", f"{token}-thumb.{extension}"
+    _write(path.parent / copy, path.read_bytes())
+    _write(path.parent / thumb_copy, thumb.read_bytes())
+    with Image.open(path) as image:
+        width, height = image.size
+    return StoredImage(file=copy, thumb=thumb_copy, width=width, height=height)
+
+
 def stored_path(file: str) -> Path | None:
     """Where a stored photo is, for a name this module made; None for anything else."""
     if not STORED_NAME.match(file):

@@ -16,9 +16,12 @@ from hub.community.roles import Role
 from hub.community.tables import Building, Membership
 from hub.db import engine, write_transaction
 from hub.errors import Refused
+from hub.media.images import StoredImage
+from hub.patrols.notifications import forget_shift_reminder, remind_shift
 from hub.patrols.schedule_times import local_start, local_today, occurrences
 from hub.patrols.tables import (
     CheckIn,
+    CheckInPhoto,
     Checkpoint,
     PatrolRoute,
     Round,
@@ -30,6 +33,7 @@ from hub.web.i18n import _
 
 GENERATE_WEEKS = 4
 MAX_NOTE_LENGTH = 2000
+MAX_PHOTOS_PER_CHECK_IN = 3
 
 
 def _now() -> datetime:
@@ -367,6 +371,7 @@ async def _take_place(
     if taken >= shift["volunteers"]:
         raise Refused(_("Sorry, this shift has just been filled."))
     await ShiftSignup.insert(ShiftSignup(shift=shift_id, user=user_id, assigned_by=assigned_by))
+    await remind_shift(building_id, shift_id, user_id)
 
 
 async def do_sign_up(building_id: int, shift_id: int, user_id: int) -> None:
@@ -382,6 +387,7 @@ async def do_withdraw(building_id: int, shift_id: int, user_id: int) -> None:
         await ShiftSignup.delete().where(
             (ShiftSignup.shift == shift_id) & (ShiftSignup.user == user_id)
         )
+        await forget_shift_reminder(shift_id, user_id)
 
 
 async def do_assign(building_id: int, shift_id: int, user_id: int, *, actor: int) -> None:
@@ -397,6 +403,7 @@ async def do_unassign(building_id: int, shift_id: int, user_id: int) -> None:
         await ShiftSignup.delete().where(
             (ShiftSignup.shift == shift_id) & (ShiftSignup.user == user_id)
         )
+        await forget_shift_reminder(shift_id, user_id)
 
 
 # Rounds and check-ins ---------------------------------------------------------------------------
@@ -443,6 +450,7 @@ class CheckInInput:
     note: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    photo: StoredImage | None = None
 
 
 async def do_check_in(
@@ -487,8 +495,25 @@ async def do_check_in(
             )
         ).on_conflict(target=CheckIn.client_uuid, action="DO NOTHING")
         stored = await _check_in_by_uuid(client_uuid)
-    assert stored is not None
+        assert stored is not None
+        if data.photo is not None:
+            await _attach_photo(int(stored["id"]), data.photo)
     return int(stored["round"]), int(stored["id"])
+
+
+async def _attach_photo(
+    check_in_id: int, photo: StoredImage, client_uuid: str | None = None
+) -> None:
+    await CheckInPhoto.insert(
+        CheckInPhoto(
+            check_in=check_in_id,
+            client_uuid=client_uuid,
+            file=photo.file,
+            thumb=photo.thumb,
+            width=photo.width,
+            height=photo.height,
+        )
+    )
 
 
 async def _check_in_by_uuid(client_uuid: str) -> dict[str, Any] | None:
@@ -512,22 +537,47 @@ async def _own_round(building_id: int, round_id: int, user_id: int) -> dict[str,
     return row
 
 
+async def _own_check_in(building_id: int, check_in_id: int, user_id: int) -> None:
+    """Refused unless the check-in is on the user's own round in this building."""
+    found = await CheckIn.exists().where(
+        (CheckIn.id == check_in_id)
+        & (CheckIn.round.user == user_id)
+        & (CheckIn.round.route.building == building_id)
+    )
+    if not found:
+        raise _not_found()
+
+
 async def do_add_note(building_id: int, check_in_id: int, user_id: int, note: str) -> None:
     async with write_transaction():
-        row = (
-            await CheckIn.select(CheckIn.id)
-            .where(
-                (CheckIn.id == check_in_id)
-                & (CheckIn.round.user == user_id)
-                & (CheckIn.round.route.building == building_id)
-            )
-            .first()
-        )
-        if row is None:
-            raise _not_found()
+        await _own_check_in(building_id, check_in_id, user_id)
         await CheckIn.update({CheckIn.note: note[:MAX_NOTE_LENGTH]}).where(
             CheckIn.id == check_in_id
         )
+
+
+async def do_add_photo(
+    building_id: int,
+    check_in_id: int,
+    user_id: int,
+    photo: StoredImage,
+    client_uuid: str | None = None,
+) -> None:
+    """Add a photo to a check-in of the user's own round, up to MAX_PHOTOS_PER_CHECK_IN; a photo
+    whose client UUID is already stored is not stored again."""
+    async with write_transaction():
+        await _own_check_in(building_id, check_in_id, user_id)
+        if client_uuid and await CheckInPhoto.exists().where(
+            CheckInPhoto.client_uuid == client_uuid
+        ):
+            return
+        count = await CheckInPhoto.count().where(CheckInPhoto.check_in == check_in_id)
+        if count >= MAX_PHOTOS_PER_CHECK_IN:
+            raise Refused(
+                _("A check-in holds at most %(count)s photos.", count=MAX_PHOTOS_PER_CHECK_IN),
+                "photo",
+            )
+        await _attach_photo(check_in_id, photo, client_uuid)
 
 
 async def do_finish_round(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from hub.patrols.actions import WeeklyPlan
 from hub.patrols.schedule_times import WEEKDAYS
@@ -67,15 +67,6 @@ def weekly_plan(form: Form) -> WeeklyPlan | None:
         starts_on=starts_on,
         ends_on=ends_on,
     )
-
-
-def device_time(raw: str) -> datetime | None:
-    """The phone's own time of a check-in, if it sent a readable one with a time zone."""
-    try:
-        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else None
 
 
 def coordinate(raw: str, limit: float) -> float | None:

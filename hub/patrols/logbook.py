@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.patrols.schedule_times import week_bounds_utc
-from hub.patrols.tables import CheckIn, Checkpoint, Round, Shift, ShiftSignup
+from hub.patrols.tables import CheckIn, CheckInPhoto, Checkpoint, Round, Shift, ShiftSignup
 from hub.web.i18n import N_
 
 # A check-in whose phone time differs from the server's by more than this came through the
@@ -44,6 +44,7 @@ class Visit:
     manual: bool
     skipped: bool
     note: str
+    photos: list[int] = field(default_factory=list)  # CheckInPhoto ids
 
 
 @dataclass(slots=True)
@@ -102,7 +103,7 @@ def _was_active(checkpoint: dict[str, Any], at: datetime) -> bool:
 async def logged_rounds(
     building_id: int, since: datetime, until: datetime, *, user_id: int | None = None
 ) -> list[LoggedRound]:
-    """Rounds started in [since, until), oldest first, with their visits; three queries.
+    """Rounds started in [since, until), oldest first, with their visits; four queries.
 
     With `user_id`, only that volunteer's rounds."""
     condition = (
@@ -136,6 +137,7 @@ async def logged_rounds(
     )
     check_in_rows = (
         await CheckIn.select(
+            CheckIn.id,
             CheckIn.round,
             CheckIn.checkpoint,
             CheckIn.checkpoint.name.as_alias("checkpoint_name"),
@@ -149,6 +151,20 @@ async def logged_rounds(
         .order_by(CheckIn.recorded_at)
         .order_by(CheckIn.id)
     )
+    photo_condition = (
+        (CheckInPhoto.check_in.round.route.building == building_id)
+        & (CheckInPhoto.check_in.round.started_at >= since)
+        & (CheckInPhoto.check_in.round.started_at < until)
+    )
+    if user_id is not None:
+        photo_condition &= CheckInPhoto.check_in.round.user == user_id
+    photos: dict[int, list[int]] = {}
+    for row in (
+        await CheckInPhoto.select(CheckInPhoto.id, CheckInPhoto.check_in)
+        .where(photo_condition)
+        .order_by(CheckInPhoto.id)
+    ):
+        photos.setdefault(row["check_in"], []).append(row["id"])
     checkpoints = (
         await Checkpoint.select(
             Checkpoint.id,
@@ -189,6 +205,7 @@ async def logged_rounds(
                 manual=row["manual"],
                 skipped=row["skipped"],
                 note=row["note"] or "",
+                photos=photos.get(row["id"], []),
             )
         )
     by_route: dict[int, list[dict[str, Any]]] = {}

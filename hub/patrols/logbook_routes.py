@@ -105,6 +105,7 @@ def logbook_csv_text(days: list[logbook.LogDay], timezone: str) -> str:
             _("Manual"),
             _("Skipped"),
             _("Note"),
+            _("Photos"),
         ]
     )
     yes = _("yes")
@@ -118,7 +119,7 @@ def logbook_csv_text(days: list[logbook.LogDay], timezone: str) -> str:
                 _csv_time(walk.finished_at, timezone),
             ]
             if not walk.visits:
-                writer.writerow([*head, "", "", "", "", ""])
+                writer.writerow([*head, "", "", "", "", "", ""])
             for visit in walk.visits:
                 writer.writerow(
                     [
@@ -128,6 +129,7 @@ def logbook_csv_text(days: list[logbook.LogDay], timezone: str) -> str:
                         yes if visit.manual else "",
                         yes if visit.skipped else "",
                         visit.note,
+                        len(visit.photos) or "",
                     ]
                 )
     return out.getvalue()

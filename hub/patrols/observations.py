@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
+
+from hub.community.queries import member_ids
+from hub.community.roles import Role
 from hub.db import write_transaction
 from hub.errors import Refused
-from hub.patrols.tables import CheckIn, Observation
+from hub.media.images import StoredImage, copy_stored
+from hub.notifications.kinds import Kind
+from hub.notifications.outbox import notify
+from hub.patrols.tables import CheckIn, CheckInPhoto, Observation
 from hub.tasks.actions import NewReport, do_report
 from hub.web.i18n import N_, _
 
@@ -24,6 +31,7 @@ SEVERITIES: dict[str, str] = {
 }
 TASK_CATEGORY = {"safety": "safety", "cleanliness": "cleanliness"}
 MAX_NOTE = 2000
+NOTE_SHOWN = 160  # of an observation's note, in the leaders' notification
 
 
 async def do_observe(
@@ -47,7 +55,40 @@ async def do_observe(
         rows = await Observation.insert(
             Observation(check_in=check_in_id, kind=kind, severity=severity, note=note[:MAX_NOTE])
         ).returning(Observation.id)
+        await _tell_leaders(building_id, check_in_id, user_id, kind, severity, note)
     return int(rows[0]["id"])
+
+
+async def _tell_leaders(
+    building_id: int, check_in_id: int, observer: int, kind: str, severity: str, note: str
+) -> None:
+    """A new observation goes to the building's leaders, the observer excepted; its words are
+    in hub.patrols.notifications."""
+    seen = (
+        await CheckIn.select(
+            CheckIn.round,
+            CheckIn.round.user.display_name.as_alias("volunteer"),
+            CheckIn.checkpoint.name.as_alias("checkpoint"),
+            CheckIn.round.route.building.name.as_alias("building"),
+        )
+        .where(CheckIn.id == check_in_id)
+        .first()
+    )
+    assert seen is not None  # do_observe has just found it
+    leaders = await member_ids(building_id, at_least=Role.LEADER)
+    await notify(
+        [user for user in leaders if user != observer],
+        Kind.NEW_OBSERVATION,
+        params={
+            "building": seen["building"],
+            "checkpoint": seen["checkpoint"],
+            "volunteer": seen["volunteer"],
+            "kind": kind,
+            "severity": severity,
+            "note": note[:NOTE_SHOWN],
+        },
+        url=f"/b/{building_id}/rounds/{seen['round']}",
+    )
 
 
 async def _observation(building_id: int, observation_id: int) -> dict[str, Any]:
@@ -55,7 +96,7 @@ async def _observation(building_id: int, observation_id: int) -> dict[str, Any]:
         await Observation.select(
             Observation.all_columns(),
             Observation.check_in.checkpoint.name.as_alias("checkpoint_name"),
-            Observation.check_in.round.started_at.as_alias("seen_on"),
+            Observation.check_in.round.as_alias("round_id"),
         )
         .where(
             (Observation.id == observation_id)
@@ -68,8 +109,21 @@ async def _observation(building_id: int, observation_id: int) -> dict[str, Any]:
     return row
 
 
+async def _copied_photos(check_in_id: int) -> list[StoredImage]:
+    """Copies of the check-in's photos for the task, which keeps its own like any other."""
+    files = [
+        row["file"]
+        for row in await CheckInPhoto.select(CheckInPhoto.file)
+        .where(CheckInPhoto.check_in == check_in_id)
+        .order_by(CheckInPhoto.id)
+    ]
+    copies = [await anyio.to_thread.run_sync(copy_stored, file) for file in files]
+    return [copy for copy in copies if copy is not None]
+
+
 async def do_make_task(building_id: int, observation_id: int, actor: int) -> int:
-    """The repair task for an observation, made once: its note and place carried over."""
+    """The repair task for an observation, made once: its note, place and photos carried over,
+    and a link both ways (the observation names the task; the task's timeline, the round)."""
     observation = await _observation(building_id, observation_id)
     if observation["task"] is not None:
         return int(observation["task"])
@@ -84,11 +138,16 @@ async def do_make_task(building_id: int, observation_id: int, actor: int) -> int
         place_kind="other",
         place=observation["checkpoint_name"][:120],
         category=TASK_CATEGORY.get(observation["kind"], "other"),
+        seen_on_patrol=f"/b/{building_id}/rounds/{observation['round_id']}",
     )
-    task_id = await do_report(actor, building_id, report)
+    photos = await _copied_photos(observation["check_in"])
     async with write_transaction():
+        current = await Observation.select(Observation.task).where(Observation.id == observation_id)
+        if current and current[0]["task"] is not None:
+            return int(current[0]["task"])
+        task_id = await do_report(actor, building_id, report, photos)
         await Observation.update({Observation.task: task_id}).where(
-            (Observation.id == observation_id) & Observation.task.is_null()
+            Observation.id == observation_id
         )
     return task_id
 

@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from hub.patrols.tables import (
     CheckIn,
+    CheckInPhoto,
     Checkpoint,
     Observation,
     PatrolRoute,
@@ -24,6 +25,7 @@ APP_CONFIG = AppConfig(
         ShiftSignup,
         Round,
         CheckIn,
+        CheckInPhoto,
         Observation,
     ],
     migration_dependencies=["hub.community.piccolo_app", "hub.tasks.piccolo_app"],

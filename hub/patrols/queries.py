@@ -9,7 +9,16 @@ from typing import Any
 from hub.community.roles import Role
 from hub.community.tables import Membership
 from hub.patrols.schedule_times import week_bounds_utc
-from hub.patrols.tables import CheckIn, Checkpoint, PatrolRoute, Round, Schedule, Shift, ShiftSignup
+from hub.patrols.tables import (
+    CheckIn,
+    CheckInPhoto,
+    Checkpoint,
+    PatrolRoute,
+    Round,
+    Schedule,
+    Shift,
+    ShiftSignup,
+)
 
 
 async def routes(building_id: int) -> list[dict[str, Any]]:
@@ -204,8 +213,36 @@ async def running_rounds(building_id: int, user_id: int) -> list[dict[str, Any]]
     )
 
 
+async def photos_of(check_in_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The photos of these check-ins by check-in id, oldest first (one query, none for none)."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if check_in_ids:
+        for row in (
+            await CheckInPhoto.select(CheckInPhoto.id, CheckInPhoto.check_in, CheckInPhoto.file)
+            .where(CheckInPhoto.check_in.is_in(check_in_ids))
+            .order_by(CheckInPhoto.id)
+        ):
+            found[row["check_in"]].append(row)
+    return found
+
+
+async def photo_file(building_id: int, photo_id: int) -> dict[str, Any] | None:
+    """A check-in photo of this building: its file and whose round it was taken on."""
+    return (
+        await CheckInPhoto.select(
+            CheckInPhoto.file, CheckInPhoto.check_in.round.user.as_alias("volunteer")
+        )
+        .where(
+            (CheckInPhoto.id == photo_id)
+            & (CheckInPhoto.check_in.round.route.building == building_id)
+        )
+        .first()
+    )
+
+
 async def round_page(building_id: int, round_id: int) -> dict[str, Any] | None:
-    """A round with its route's checkpoints, each with its check-in if any (three queries)."""
+    """A round with its route's checkpoints, each with its check-in and its photos if any
+    (four queries)."""
     walk = (
         await Round.select(
             Round.all_columns(),
@@ -219,6 +256,9 @@ async def round_page(building_id: int, round_id: int) -> dict[str, Any] | None:
     if walk is None:
         return None
     check_ins = await CheckIn.select().where(CheckIn.round == round_id).order_by(CheckIn.id)
+    photos = await photos_of([row["id"] for row in check_ins])
+    for row in check_ins:
+        row["photos"] = photos.get(row["id"], [])
     by_checkpoint = {row["checkpoint"]: row for row in check_ins}
     checkpoints = (
         await Checkpoint.select()

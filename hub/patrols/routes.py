@@ -17,15 +17,17 @@ from litestar.status_codes import HTTP_409_CONFLICT
 from hub.community.qr import qr_svg
 from hub.community.roles import Role
 from hub.errors import Refused
+from hub.media.images import MAX_UPLOAD_BYTES, StoredImage, store_uploads
+from hub.media.serving import photo_response
 from hub.patrols import actions, logbook, observations, queries
 from hub.patrols import calendar as _calendar  # noqa: F401 - registers the shifts' calendar entries
+from hub.patrols import notifications as _notifications  # noqa: F401 - push texts and sweeps
 from hub.patrols.actions import CheckInInput
 from hub.patrols.forms import (
     MAX_DURATION_MINUTES,
     MAX_VOLUNTEERS,
     coordinate,
     day,
-    device_time,
     minutes_to_time,
     number,
     time_of_day,
@@ -38,7 +40,7 @@ from hub.patrols.schedule_times import (
     week_bounds_utc,
     week_start,
 )
-from hub.web.forms import Form, read_form
+from hub.web.forms import Form, device_time, read_form, read_uploads, uuid_text
 from hub.web.i18n import _
 from hub.web.pages import absolute_url, page, see_other
 from hub.web.policy import Access, requires, user_id_of, viewer_of
@@ -47,6 +49,8 @@ from hub.web.templating import weekday_names
 NAME_LENGTH = 80
 LOCATION_LENGTH = 200
 NOTE_LENGTH = 2000
+# One photo of up to 10 MB, and the few text fields of a check-in around it.
+UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 256 * 1024
 
 
 def _role(request: HTMXRequest, building_id: int) -> Role | None:
@@ -518,6 +522,7 @@ async def _render_round(
         walk=walk,
         timezone=_timezone(request, building_id),
         new_uuid=lambda: str(uuid.uuid4()),
+        max_photos=actions.MAX_PHOTOS_PER_CHECK_IN,
         error=error,
     )
 
@@ -541,7 +546,7 @@ async def round_finish(
     return see_other(f"/b/{building_id}/patrols")
 
 
-def _check_in_input(form: Form, *, manual: bool) -> CheckInInput:
+def _check_in_input(form: Form, *, manual: bool, photo: StoredImage | None = None) -> CheckInInput:
     return CheckInInput(
         client_uuid=form.raw("client_uuid"),
         device_time=device_time(form.raw("device_time")),
@@ -549,23 +554,50 @@ def _check_in_input(form: Form, *, manual: bool) -> CheckInInput:
         note=form.text("note", max_length=NOTE_LENGTH, required=False, multiline=True),
         latitude=coordinate(form.raw("latitude"), 90),
         longitude=coordinate(form.raw("longitude"), 180),
+        photo=photo,
     )
 
 
-@post("/b/{building_id:int}/checkins", guards=[requires(Access.VOLUNTEER)])
+async def _photo(request: HTMXRequest) -> tuple[StoredImage | None, str]:
+    """The photo sent in the "photo" field, if any and good; else the reason it was refused."""
+    stored, refusals = await store_uploads((await read_uploads(request, "photo"))[:1])
+    return (stored[0] if stored else None), " ".join(refusals)
+
+
+async def _after_check_in(
+    request: HTMXRequest, building_id: int, round_id: int, refusal: str
+) -> Template | Redirect:
+    """Back to the round; a refused photo is said there, the check-in itself being kept."""
+    if refusal:
+        return await _render_round(
+            request,
+            building_id,
+            round_id,
+            status=422,
+            error=_("The check-in is saved, but not the photo: %(reason)s", reason=refusal),
+        )
+    return see_other(f"/b/{building_id}/rounds/{round_id}")
+
+
+@post(
+    "/b/{building_id:int}/checkins",
+    guards=[requires(Access.VOLUNTEER)],
+    request_max_body_size=UPLOAD_BODY_LIMIT,
+)
 async def check_in(request: HTMXRequest, building_id: FromPath[int]) -> Template | Redirect:
     """The one idempotent way in for check-ins: the client's UUID is recorded once."""
     form = Form(await read_form(request))
     checkpoint_id = form.integer("checkpoint_id")
     if checkpoint_id is None:
         raise Refused(_("This check-in could not be read. Please try again."))
+    photo, refusal = await _photo(request)
     round_id, _check_in_id = await actions.do_check_in(
         building_id,
         checkpoint_id,
         user_id_of(request),
-        _check_in_input(form, manual=form.flag("manual")),
+        _check_in_input(form, manual=form.flag("manual"), photo=photo),
     )
-    return see_other(f"/b/{building_id}/rounds/{round_id}")
+    return await _after_check_in(request, building_id, round_id, refusal)
 
 
 @post("/b/{building_id:int}/checkins/{check_in_id:int}/note", guards=[requires(Access.VOLUNTEER)])
@@ -581,6 +613,68 @@ async def check_in_note(
     if round_id is None:
         return see_other(f"/b/{building_id}/patrols")
     return see_other(f"/b/{building_id}/rounds/{round_id}")
+
+
+@post(
+    "/b/{building_id:int}/checkins/{check_in_id:int}/photos",
+    guards=[requires(Access.VOLUNTEER)],
+    request_max_body_size=UPLOAD_BODY_LIMIT,
+)
+async def check_in_photo(
+    request: HTMXRequest, building_id: FromPath[int], check_in_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await read_form(request))
+    round_id = form.integer("round_id")
+    if round_id is None:
+        raise Refused(_("This check-in could not be read. Please try again."))
+    photo, refusal = await _photo(request)
+    if photo is None:
+        error = refusal or _("Please choose a photo.")
+        return await _render_round(request, building_id, round_id, status=422, error=error)
+    try:
+        await actions.do_add_photo(
+            building_id,
+            check_in_id,
+            user_id_of(request),
+            photo,
+            uuid_text(form.raw("client_uuid")),
+        )
+    except Refused as refused:
+        return await _render_round(
+            request, building_id, round_id, status=422, error=refused.message
+        )
+    return see_other(f"/b/{building_id}/rounds/{round_id}")
+
+
+async def _check_in_photo(
+    request: HTMXRequest, building_id: int, photo_id: int, *, thumb: bool
+) -> Response[Any]:
+    """Served to the volunteer whose round it was taken on and to the building's leaders."""
+    found = await queries.photo_file(building_id, photo_id)
+    allowed = found is not None and (
+        found["volunteer"] == user_id_of(request) or _role(request, building_id) is Role.LEADER
+    )
+    return photo_response(found["file"] if found and allowed else None, thumb=thumb)
+
+
+@get(
+    "/b/{building_id:int}/checkins/photos/{check_in_photo_id:int}",
+    guards=[requires(Access.VOLUNTEER)],
+)
+async def check_in_photo_file(
+    request: HTMXRequest, building_id: FromPath[int], check_in_photo_id: FromPath[int]
+) -> Response[Any]:
+    return await _check_in_photo(request, building_id, check_in_photo_id, thumb=False)
+
+
+@get(
+    "/b/{building_id:int}/checkins/photos/{check_in_photo_id:int}/thumb",
+    guards=[requires(Access.VOLUNTEER)],
+)
+async def check_in_photo_thumb(
+    request: HTMXRequest, building_id: FromPath[int], check_in_photo_id: FromPath[int]
+) -> Response[Any]:
+    return await _check_in_photo(request, building_id, check_in_photo_id, thumb=True)
 
 
 @post(
@@ -649,8 +743,12 @@ async def poster_page(request: HTMXRequest, poster: FromPath[str]) -> Template:
     )
 
 
-@post("/c/{poster:str}", guards=[requires(Access.SIGNED_IN)])
-async def poster_check_in(request: HTMXRequest, poster: FromPath[str]) -> Redirect:
+@post(
+    "/c/{poster:str}",
+    guards=[requires(Access.SIGNED_IN)],
+    request_max_body_size=UPLOAD_BODY_LIMIT,
+)
+async def poster_check_in(request: HTMXRequest, poster: FromPath[str]) -> Template | Redirect:
     checkpoint = await _poster_target(poster)
     role = viewer_of(request).role_in(checkpoint["building_id"])
     if role is None or role < Role.VOLUNTEER:
@@ -661,10 +759,14 @@ async def poster_check_in(request: HTMXRequest, poster: FromPath[str]) -> Redire
         await actions.do_start_round(
             building_id, checkpoint["route_id"], user_id_of(request), shift_id=None
         )
+    photo, refusal = await _photo(request)
     round_id, _check_in_id = await actions.do_check_in(
-        building_id, checkpoint["id"], user_id_of(request), _check_in_input(form, manual=False)
+        building_id,
+        checkpoint["id"],
+        user_id_of(request),
+        _check_in_input(form, manual=False, photo=photo),
     )
-    return see_other(f"/b/{building_id}/rounds/{round_id}")
+    return await _after_check_in(request, building_id, round_id, refusal)
 
 
 router = Router(
@@ -695,6 +797,9 @@ router = Router(
         round_finish,
         check_in,
         check_in_note,
+        check_in_photo,
+        check_in_photo_file,
+        check_in_photo_thumb,
         check_in_observe,
         observation_to_task,
         poster_page,

@@ -116,6 +116,24 @@ class CheckIn(Table, tablename="hub_check_in"):
     longitude = DoublePrecision(null=True, default=None)
 
 
+class CheckInPhoto(Table, tablename="hub_check_in_photo"):
+    """A photo taken at a check-in; the files are in hub.media's storage under these random
+    names and are served only to the volunteer who took it and the building's leaders.
+
+    A photo added to a check-in afterwards carries the phone's `client_uuid`, so the offline
+    queue's replays store it once; one sent with the check-in has none (the check-in's own UUID
+    already makes it once)."""
+
+    id: Serial
+    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    client_uuid = Varchar(length=36, null=True, default=None, unique=True)  # added later: once
+    file = Varchar(length=64, unique=True)
+    thumb = Varchar(length=64)
+    width = Integer(default=0)
+    height = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Observation(Table, tablename="hub_observation"):
     """Something a volunteer noticed at a checkpoint ("lobby light out"); a leader can turn it
     into a repair task, which `task` then points to."""

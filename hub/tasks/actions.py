@@ -13,6 +13,7 @@ from hub.community.tables import Membership
 from hub.db import write_transaction
 from hub.errors import Refused
 from hub.media.images import StoredImage
+from hub.tasks import notifications
 from hub.tasks.tables import Task, TaskAssignee, TaskEntry, TaskFollower, TaskPhoto
 from hub.tasks.workflow import (
     CATEGORIES,
@@ -39,6 +40,9 @@ class NewReport:
     place_kind: str
     place: str
     category: str
+    client_uuid: str | None = None  # made by the phone: a replay of the same report is one task
+    device_time: datetime | None = None
+    seen_on_patrol: str = ""  # the path of the patrol round the problem was observed on
 
 
 def now() -> datetime:
@@ -97,22 +101,55 @@ async def do_report(
     if len(photos) > MAX_PHOTOS:
         raise Refused(_("Please add at most 6 photos."), "photos")
     async with write_transaction():
-        rows = await Task.insert(
-            Task(
-                building=building_id,
-                reporter=actor,
-                title=report.title,
-                description=report.description,
-                place_kind=report.place_kind,
-                place=report.place,
-                category=report.category,
-                status=Status.REPORTED.value,
+        if report.client_uuid:
+            existing = await reported_before(actor, building_id, report.client_uuid)
+            if existing is not None:
+                return existing
+        rows = (
+            await Task.insert(
+                Task(
+                    building=building_id,
+                    reporter=actor,
+                    title=report.title,
+                    description=report.description,
+                    place_kind=report.place_kind,
+                    place=report.place,
+                    category=report.category,
+                    status=Status.REPORTED.value,
+                    client_uuid=report.client_uuid,
+                    device_time=report.device_time,
+                )
             )
-        ).returning(Task.id)
+            .on_conflict(target=Task.client_uuid, action="DO NOTHING")
+            .returning(Task.id)
+        )
+        if not rows:  # the same report, sent twice at once, was stored by the other request
+            assert report.client_uuid is not None
+            existing = await reported_before(actor, building_id, report.client_uuid)
+            if existing is None:
+                raise Refused(_("This report could not be read. Please try again."))
+            return existing
         task_id = int(rows[0]["id"])
         entry_id = await _entry(task_id, actor, "created", Status.REPORTED.value)
         await _attach(task_id, entry_id, actor, photos)
+        if report.seen_on_patrol:
+            await _entry(task_id, actor, "observation", report.seen_on_patrol)
     return task_id
+
+
+async def reported_before(actor: int, building_id: int, client_uuid: str) -> int | None:
+    """The task this person already reported in this building from the same form on their
+    phone; a UUID of someone else's report is refused rather than revealed."""
+    row = (
+        await Task.select(Task.id, Task.reporter, Task.building)
+        .where(Task.client_uuid == client_uuid)
+        .first()
+    )
+    if row is None:
+        return None
+    if row["reporter"] != actor or row["building"] != building_id:
+        raise Refused(_("This report could not be read. Please try again."))
+    return int(row["id"])
 
 
 async def do_move(
@@ -149,8 +186,10 @@ async def do_move(
             values["done_at"] = now()
         elif status is Status.DONE:
             values["done_at"] = None
+            await notifications.forget_follow_up(task_id)
         await _touch(task_id, **values)
         await _entry(task_id, actor, "status", f"{status.value}>{target.value}", reason)
+        await notifications.tell_status(task_id, actor, target, reason)
     return target
 
 
@@ -257,3 +296,7 @@ async def do_assign(actor: int, building_id: int, task_id: int, user_ids: Sequen
             await _entry(task_id, actor, "status", f"{status.value}>{Status.ASSIGNED.value}")
         if added or removed or values:
             await _touch(task_id, **values)
+        if added:
+            await notifications.tell_assigned(task_id, added, actor)
+        if values:
+            await notifications.tell_status(task_id, actor, Status.ASSIGNED)

@@ -3,6 +3,7 @@ planning and assigning, and the photos (served only to the building's members)."
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -10,21 +11,22 @@ from litestar import Response, Router, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import File, Redirect, Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 import hub.tasks.calendar
+import hub.tasks.notifications  # registers the tasks' push texts
 import hub.tasks.today  # noqa: F401 - registers the tasks' section of Today
 from hub.errors import Refused
 from hub.media.images import (
     MAX_UPLOAD_BYTES,
     StoredImage,
     is_stored_name,
-    media_type,
     store_uploads,
     stored_path,
     thumb_of,
 )
+from hub.media.serving import photo_response
 from hub.tasks import actions, queries
 from hub.tasks.actions import MAX_PHOTOS, MoveNotAllowed, NewReport
 from hub.tasks.workflow import (
@@ -37,14 +39,13 @@ from hub.tasks.workflow import (
     actors,
     moves_for,
 )
-from hub.web.forms import Form, read_form, read_uploads
+from hub.web.forms import Form, device_time, read_form, read_uploads, uuid_text
 from hub.web.i18n import _
 from hub.web.pages import page, safe_next, see_other
 from hub.web.policy import Access, requires, user_id_of, viewer_of
 
 # Six photos of up to 10 MB each, and the text fields of the form around them.
 UPLOAD_BODY_LIMIT = MAX_PHOTOS * MAX_UPLOAD_BYTES + 1024 * 1024
-PHOTO_CACHE = "private, max-age=604800, immutable"
 
 
 def _choices() -> dict[str, Any]:
@@ -132,7 +133,12 @@ def _report_page(building_id: int, *, status: int = 200, **context: Any) -> Temp
     context.setdefault("errors", {})
     context.setdefault("similar", [])
     return page(
-        "tasks/report.html", status=status, building_id=building_id, **context, **_choices()
+        "tasks/report.html",
+        status=status,
+        building_id=building_id,
+        new_uuid=str(uuid.uuid4()),
+        **context,
+        **_choices(),
     )
 
 
@@ -148,6 +154,12 @@ async def report_page(building_id: FromPath[int]) -> Template:
 )
 async def report_submit(request: HTMXRequest, building_id: FromPath[int]) -> Template | Redirect:
     form = Form(await read_form(request))
+    client_uuid = uuid_text(form.raw("client_uuid"))
+    if client_uuid:
+        # A replay from the phone's offline queue: back to the task, without storing photos again.
+        reported = await actions.reported_before(user_id_of(request), building_id, client_uuid)
+        if reported is not None:
+            return see_other(f"/b/{building_id}/tasks/{reported}")
     title = form.text("title", max_length=120)
     place_kind = form.choice("place_kind", PLACES)
     place = form.text("place", required=False, max_length=120)
@@ -179,6 +191,8 @@ async def report_submit(request: HTMXRequest, building_id: FromPath[int]) -> Tem
                     place_kind=place_kind,
                     place=place,
                     category=category,
+                    client_uuid=client_uuid,
+                    device_time=device_time(form.raw("device_time")),
                 ),
                 photos,
             )
@@ -392,18 +406,7 @@ async def assign_submit(
 
 
 async def _photo(building_id: int, photo_id: int, *, thumb: bool) -> Response[Any]:
-    file = await queries.photo_file(building_id, photo_id)
-    name = thumb_of(file) if file and thumb else file
-    path = stored_path(name) if name else None
-    if path is None or name is None:
-        raise NotFoundException
-    return File(
-        path=path,
-        media_type=media_type(name),
-        content_disposition_type="inline",
-        filename=name,
-        headers={"Cache-Control": PHOTO_CACHE},
-    )
+    return photo_response(await queries.photo_file(building_id, photo_id), thumb=thumb)
 
 
 @get("/b/{building_id:int}/tasks/photos/{photo_id:int}", guards=[requires(Access.RESIDENT)])

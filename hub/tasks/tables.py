@@ -35,6 +35,11 @@ class Task(Table, tablename="hub_task"):
     done_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow(), index=True)
+    # Made by the phone, so a report replayed by the offline queue is stored once (a unique
+    # index: SQLite cannot add a UNIQUE column); with the phone's own time of the report. Both
+    # empty for reports made before the offline queue.
+    client_uuid = Varchar(length=36, null=True, default=None)
+    device_time = Timestamptz(null=True, default=None)
 
 
 class TaskAssignee(Table, tablename="hub_task_assignee"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from litestar import Request
 from litestar.datastructures import UploadFile
@@ -113,3 +115,20 @@ class Form:
 
     def flag(self, name: str) -> bool:
         return self.raw(name) in {"on", "1", "true", "yes"}
+
+
+def uuid_text(raw: str) -> str | None:
+    """A UUID a phone made for a form (so a replay is recorded once), in its canonical form."""
+    try:
+        return str(uuid.UUID(raw.strip()))
+    except ValueError:
+        return None
+
+
+def device_time(raw: str) -> datetime | None:
+    """The phone's own time of an action, if it sent a readable one with a time zone."""
+    try:
+        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else None

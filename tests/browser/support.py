@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from playwright.sync_api import ConsoleMessage, Page, Response
+from playwright.sync_api import ConsoleMessage, Locator, Page, Response
 
 from tests.web_client import PASSWORD
 
@@ -157,16 +157,20 @@ class Tab:
     def html_lang(self) -> str | None:
         return self.page.locator("html").get_attribute("lang")
 
-    def screenshot(self, name: str, *, bottom: bool = False) -> Path:
-        """What the viewport shows, at the top of the page or scrolled to its end.
+    def screenshot(self, name: str, *, bottom: bool = False, at: Locator | None = None) -> Path:
+        """What the viewport shows, at the top of the page, scrolled to its end, or with the
+        element `at` in the middle.
 
         Not full-page: Chromium draws the fixed bottom navigation where the first viewport
         ended, in the middle of a long page, which is not what anyone sees on a phone.
         """
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        scroll = "document.documentElement.scrollHeight" if bottom else "0"
-        self.page.evaluate(f"window.scrollTo(0, {scroll})")
+        if at is not None:
+            at.evaluate("element => element.scrollIntoView({block: 'center'})")
+        else:
+            scroll = "document.documentElement.scrollHeight" if bottom else "0"
+            self.page.evaluate(f"window.scrollTo(0, {scroll})")
         self.page.screenshot(path=str(path))
         return path
 

@@ -116,6 +116,21 @@ def admin(tab: Tab, world: World | None) -> None:
     tab.goto("/admin")
 
 
+def notification_settings(tab: Tab, world: World | None) -> None:
+    tab.goto("/settings/notifications")
+    tab.page.locator("[data-push-state='ready']").wait_for(state="visible")
+
+
+def notification_settings_with_bad_hours(tab: Tab, world: World | None) -> None:
+    tab.goto("/settings/notifications")
+    tab.page.locator("#f-quiet").check()
+    tab.page.locator("#f-quiet_end").fill("22:00")
+    tab.page.locator("#f-quiet_start").fill("22:00")
+    submit(tab, "form[action='/settings/notifications']", status=422)
+    assert tab.page.locator("#f-quiet_end").get_attribute("aria-invalid") == "true"
+    assert tab.page.locator("#f-quiet_start").input_value() == "22:00", "what was typed is lost"
+
+
 @dataclass(frozen=True)
 class PageCase:
     name: str
@@ -142,6 +157,8 @@ PAGES = [
     PageCase("profile", profile, who="leader"),
     PageCase("password", password, who="leader"),
     PageCase("admin", admin, who="admin"),
+    PageCase("notifications", notification_settings, who="resident"),
+    PageCase("notifications-error", notification_settings_with_bad_hours, who="resident"),
     PageCase("not-found", not_found, who="leader"),
 ]
 

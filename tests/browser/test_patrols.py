@@ -1,5 +1,6 @@
 """A patrol in a real browser on a phone: a volunteer signs up for a shift, starts the round,
-opens each checkpoint's poster URL as a phone camera would, adds a note, and finishes; axe finds
+opens each checkpoint's poster URL as a phone camera would, adds a note and a photo, finishes,
+and finds the round in the log book; axe finds
 nothing on the patrol pages in either language."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tests.browser.support import (
     run_async,
 )
 from tests.factories import World
+from tests.media.images import phone_jpeg
 from tests.patrols.world import make_route, make_shift
 
 OpenTab = Callable[..., Tab]
@@ -46,6 +48,13 @@ def test_a_volunteer_walks_a_round_from_sign_up_to_finish(open_tab: OpenTab, wor
 
     for number, token in enumerate(patrol.tokens, start=1):
         tab.goto(f"/c/{token}")  # what the phone camera opens
+        if number == 2:  # a note and a photo taken with the check-in
+            tab.page.locator("summary", has_text="Add a note or a photo").click()
+            tab.page.get_by_label("Note").fill("Handrail loose on the 6th floor")
+            tab.page.get_by_label("Photo").set_input_files(
+                {"name": "handrail.jpg", "mimeType": "image/jpeg", "buffer": phone_jpeg()}
+            )
+            tab.screenshot("patrols-check-in-with-photo-en-390")
         tab.page.get_by_role("button", name="Check in here").click()
         tab.page.wait_for_url(round_url)
         expect(tab.page.locator("main")).to_contain_text(f"{number} of 3 checkpoints")
@@ -55,12 +64,25 @@ def test_a_volunteer_walks_a_round_from_sign_up_to_finish(open_tab: OpenTab, wor
     tab.page.get_by_role("button", name="Save note").first.click()
     tab.page.wait_for_url(round_url)
     expect(tab.page.locator("main")).to_contain_text("Light out by the mailboxes")
+    expect(tab.page.locator("main")).to_contain_text("Handrail loose on the 6th floor")
+    photo = tab.page.get_by_role("img", name="Photo 1 at Stairwell 6F")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("image => image.naturalWidth") > 0
     tab.screenshot("patrols-round-en-390")
     violations = axe_violations(tab.page)
     assert not violations, describe_violations(violations)
 
     tab.page.get_by_role("button", name="Finish round").click()
     tab.page.wait_for_url(tab.url(f"/b/{b}/patrols"))
+
+    tab.goto(f"/b/{b}/logbook")
+    book = tab.page.locator("main")
+    expect(book).to_contain_text("Volunteer Li")
+    expect(book).to_contain_text("Handrail loose on the 6th floor")
+    expect(book).to_contain_text("Light out by the mailboxes")
+    logged_photo = book.get_by_role("img", name="Photo 1 at Stairwell 6F")
+    expect(logged_photo).to_be_visible()
+    tab.screenshot("patrols-logbook-after-round-en-390", at=logged_photo)
     tab.assert_clean("the round")
 
 

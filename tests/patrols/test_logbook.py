@@ -285,14 +285,15 @@ def test_the_csv_has_a_header_and_one_row_per_check_in(web: Web, world: World) -
         "Manual",
         "Skipped",
         "Note",
+        "Photos",
     ]
     first = ["2026-12-01", "Volunteer Li", "North", "2026-12-01 19:00", "2026-12-01 19:40"]
     second = ["2026-12-02", "Leader Wang", "North", "2026-12-02 20:00", "2026-12-02 20:40"]
     assert rows[1:] == [
-        [*first, "大堂", "2026-12-01 19:05", "", "", "灯坏了, needs a ladder"],
-        [*first, "Stairwell 6F", "2026-12-01 19:10", "yes", "", ""],
-        [*first, "Bike shed", "2026-12-01 19:15", "", "yes", "Door locked"],
-        [*second, "", "", "", "", ""],
+        [*first, "大堂", "2026-12-01 19:05", "", "", "灯坏了, needs a ladder", ""],
+        [*first, "Stairwell 6F", "2026-12-01 19:10", "yes", "", "", ""],
+        [*first, "Bike shed", "2026-12-01 19:15", "", "yes", "Door locked", ""],
+        [*second, "", "", "", "", "", ""],
     ]
 
 

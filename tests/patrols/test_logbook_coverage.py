@@ -13,7 +13,15 @@ import pytest
 from hub.db import engine
 from hub.patrols import actions, logbook
 from hub.patrols.logbook import BLOCKS_PER_DAY
-from hub.patrols.tables import CheckIn, Checkpoint, PatrolRoute, Round, Shift, ShiftSignup
+from hub.patrols.tables import (
+    CheckIn,
+    CheckInPhoto,
+    Checkpoint,
+    PatrolRoute,
+    Round,
+    Shift,
+    ShiftSignup,
+)
 from tests.accounts.pages import assert_page, en
 from tests.factories import World
 from tests.patrols.test_logbook import (
@@ -193,7 +201,7 @@ def lots_of_patrolling(web: Web, world: World, rounds: int, *, first: int = 0) -
                 ]
             ).returning(Round.id)
             round_ids += [row["id"] for row in walks]
-            await CheckIn.insert(
+            visits = await CheckIn.insert(
                 *[
                     CheckIn(
                         round=r,
@@ -205,6 +213,12 @@ def lots_of_patrolling(web: Web, world: World, rounds: int, *, first: int = 0) -
                     )
                     for r, s in zip(round_ids[-len(part) :], part, strict=True)
                     for k, checkpoint in enumerate(patrol.checkpoint_ids)
+                ]
+            ).returning(CheckIn.id)
+            await CheckInPhoto.insert(
+                *[
+                    CheckInPhoto(check_in=row["id"], file=f"{uuid.uuid4().hex}.jpg", thumb="")
+                    for row in visits[:: len(patrol.checkpoint_ids)]
                 ]
             )
 
@@ -238,12 +252,12 @@ def test_the_log_book_flags_and_grid_run_a_fixed_number_of_queries(web: Web, wor
         lots_of_patrolling(web, world, rounds, first=first)
         with counting_queries() as seen:
             walks, incomplete, visits = web.run(read)
-        assert len(seen) == 3 + 3 + 2, seen
+        assert len(seen) == 4 + 3 + 2, seen
         assert walks == incomplete == first + rounds
         assert visits == 2 * walks
         with counting_queries() as seen:
             web.run(logbook.recent_flags, world.building_id)
-        assert len(seen) == 6
+        assert len(seen) == 7
 
 
 def test_the_pages_run_a_fixed_number_of_queries(web: Web, world: World) -> None:

@@ -94,7 +94,13 @@ async def path_values_in(building_id: int, volunteer_id: int) -> dict[str, objec
         volunteer_id,
         CheckInInput(client_uuid=str(uuid.uuid4()), device_time=None),
     )
+    from hub.media.images import store_image
     from hub.patrols.observations import do_observe
+    from hub.patrols.tables import CheckInPhoto
+    from tests.media.images import small_jpeg
+
+    await actions.do_add_photo(building_id, check_in_id, volunteer_id, store_image(small_jpeg()))
+    photo = await CheckInPhoto.select(CheckInPhoto.id).where(CheckInPhoto.check_in == check_in_id)
 
     observation_id = await do_observe(
         building_id, check_in_id, volunteer_id, kind="repair", severity="high", note="Light out"
@@ -107,5 +113,6 @@ async def path_values_in(building_id: int, volunteer_id: int) -> dict[str, objec
         "shift_id": shift_id,
         "round_id": round_id,
         "check_in_id": check_in_id,
+        "check_in_photo_id": photo[0]["id"],
         "poster": patrol.tokens[1],
     }

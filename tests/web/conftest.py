@@ -38,6 +38,7 @@ def path_values(web: Web, world: World) -> dict[str, Any]:
     from hub.community.actions import do_issue_setup_token, new_token
     from hub.events.actions import do_calendar_token
     from tests.events.support import path_values_in
+    from tests.notifications.support import path_values_in as notification_path_values
     from tests.patrols.world import path_values_in as patrol_path_values
     from tests.tasks.support import path_values_in as task_path_values
 
@@ -54,4 +55,5 @@ def path_values(web: Web, world: World) -> dict[str, Any]:
         "feed_token": web.run(do_calendar_token, world.resident.id),
         **web.run(patrol_path_values, world.building_id, world.volunteer.id),
         **web.run(task_path_values, world.building_id, world.resident.id),
+        **web.run(notification_path_values, world.resident.id),
     }

@@ -145,7 +145,9 @@ def test_another_place_is_not_found(web: Web, world: World, case: RouteCase) -> 
     missing = {"building_id": 999_999, "community_id": 999_999, "membership_id": 999_999}
     missing |= {"event_id": 999_999, "notice_id": 999_999}
     patrol_ids = ["route_id", "checkpoint_id", "schedule_id", "shift_id", "round_id"]
-    missing |= dict.fromkeys([*patrol_ids, "check_in_id", "observation_id"], 999_999)
+    missing |= dict.fromkeys(
+        [*patrol_ids, "check_in_id", "check_in_photo_id", "observation_id"], 999_999
+    )
     missing |= {"task_id": 999_999, "photo_id": 999_999}
     for role in ("leader", "admin"):
         act_as(web, world, role)

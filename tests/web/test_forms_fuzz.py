@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hub.web.policy import Access, access_of
 from tests.events.support import path_values_in
 from tests.factories import World
+from tests.notifications.support import path_values_in as notification_path_values
 from tests.patrols.world import path_values_in as patrol_path_values
 from tests.tasks.support import path_values_in as task_path_values
 from tests.web.app_routes import POST_ROUTES, RouteCase, form_fields
@@ -77,6 +78,11 @@ def url_of(case: RouteCase, web: Web, world: World) -> str:
             **(
                 web.run(task_path_values, world.building_id, world.resident.id)
                 if "{task_id" in case.path
+                else {}
+            ),
+            **(
+                web.run(notification_path_values, world.resident.id)
+                if "{subscription_id" in case.path
                 else {}
             ),
         }

@@ -222,6 +222,14 @@ def copy_stored(file: str) -> StoredImage | None:
     return StoredImage(file=copy, thumb=thumb_copy, width=width, height=height)
 
 
+def discard_stored(image: StoredImage) -> None:
+    """Remove a stored photo's files that no record came to name (a replay, a refusal)."""
+    for name in (image.file, image.thumb):
+        path = stored_path(name)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
 def stored_path(file: str) -> Path | None:
     """Where a stored photo is, for a name this module made; None for anything else."""
     if not STORED_NAME.match(file):

@@ -226,6 +226,10 @@ async def photos_of(check_in_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return found
 
 
+async def photo_recorded(file: str) -> bool:
+    return await CheckInPhoto.exists().where(CheckInPhoto.file == file)
+
+
 async def photo_file(building_id: int, photo_id: int) -> dict[str, Any] | None:
     """A check-in photo of this building: its file and whose round it was taken on."""
     return (

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from typing import Any
 
+import anyio.to_thread
 from litestar import Response, Router, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -17,7 +19,7 @@ from litestar.status_codes import HTTP_409_CONFLICT
 from hub.community.qr import qr_svg
 from hub.community.roles import Role
 from hub.errors import Refused
-from hub.media.images import MAX_UPLOAD_BYTES, StoredImage, store_uploads
+from hub.media.images import MAX_UPLOAD_BYTES, StoredImage, discard_stored, store_uploads
 from hub.media.serving import photo_response
 from hub.patrols import actions, logbook, observations, queries
 from hub.patrols import calendar as _calendar  # noqa: F401 - registers the shifts' calendar entries
@@ -558,10 +560,18 @@ def _check_in_input(form: Form, *, manual: bool, photo: StoredImage | None = Non
     )
 
 
-async def _photo(request: HTMXRequest) -> tuple[StoredImage | None, str]:
-    """The photo sent in the "photo" field, if any and good; else the reason it was refused."""
+@asynccontextmanager
+async def _uploaded_photo(request: HTMXRequest) -> AsyncIterator[tuple[StoredImage | None, str]]:
+    """The photo sent in the "photo" field if it is good, else why it was refused, for the
+    block's action; its files go afterwards unless the action recorded it (it was a replay of
+    one already stored, or the action was refused)."""
     stored, refusals = await store_uploads((await read_uploads(request, "photo"))[:1])
-    return (stored[0] if stored else None), " ".join(refusals)
+    photo = stored[0] if stored else None
+    try:
+        yield photo, " ".join(refusals)
+    finally:
+        if photo is not None and not await queries.photo_recorded(photo.file):
+            await anyio.to_thread.run_sync(discard_stored, photo)
 
 
 async def _after_check_in(
@@ -590,13 +600,13 @@ async def check_in(request: HTMXRequest, building_id: FromPath[int]) -> Template
     checkpoint_id = form.integer("checkpoint_id")
     if checkpoint_id is None:
         raise Refused(_("This check-in could not be read. Please try again."))
-    photo, refusal = await _photo(request)
-    round_id, _check_in_id = await actions.do_check_in(
-        building_id,
-        checkpoint_id,
-        user_id_of(request),
-        _check_in_input(form, manual=form.flag("manual"), photo=photo),
-    )
+    async with _uploaded_photo(request) as (photo, refusal):
+        round_id, _check_in_id = await actions.do_check_in(
+            building_id,
+            checkpoint_id,
+            user_id_of(request),
+            _check_in_input(form, manual=form.flag("manual"), photo=photo),
+        )
     return await _after_check_in(request, building_id, round_id, refusal)
 
 
@@ -627,22 +637,22 @@ async def check_in_photo(
     round_id = form.integer("round_id")
     if round_id is None:
         raise Refused(_("This check-in could not be read. Please try again."))
-    photo, refusal = await _photo(request)
-    if photo is None:
-        error = refusal or _("Please choose a photo.")
-        return await _render_round(request, building_id, round_id, status=422, error=error)
-    try:
-        await actions.do_add_photo(
-            building_id,
-            check_in_id,
-            user_id_of(request),
-            photo,
-            uuid_text(form.raw("client_uuid")),
-        )
-    except Refused as refused:
-        return await _render_round(
-            request, building_id, round_id, status=422, error=refused.message
-        )
+    async with _uploaded_photo(request) as (photo, refusal):
+        if photo is None:
+            error = refusal or _("Please choose a photo.")
+            return await _render_round(request, building_id, round_id, status=422, error=error)
+        try:
+            await actions.do_add_photo(
+                building_id,
+                check_in_id,
+                user_id_of(request),
+                photo,
+                uuid_text(form.raw("client_uuid")),
+            )
+        except Refused as refused:
+            return await _render_round(
+                request, building_id, round_id, status=422, error=refused.message
+            )
     return see_other(f"/b/{building_id}/rounds/{round_id}")
 
 
@@ -759,13 +769,13 @@ async def poster_check_in(request: HTMXRequest, poster: FromPath[str]) -> Templa
         await actions.do_start_round(
             building_id, checkpoint["route_id"], user_id_of(request), shift_id=None
         )
-    photo, refusal = await _photo(request)
-    round_id, _check_in_id = await actions.do_check_in(
-        building_id,
-        checkpoint["id"],
-        user_id_of(request),
-        _check_in_input(form, manual=False, photo=photo),
-    )
+    async with _uploaded_photo(request) as (photo, refusal):
+        round_id, _check_in_id = await actions.do_check_in(
+            building_id,
+            checkpoint["id"],
+            user_id_of(request),
+            _check_in_input(form, manual=False, photo=photo),
+        )
     return await _after_check_in(request, building_id, round_id, refusal)
 
 

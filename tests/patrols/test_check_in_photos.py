@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from hub.community.roles import Role
-from hub.media.images import stored_path
+from hub.media.images import photos_dir, stored_path
 from hub.patrols.tables import CheckIn, CheckInPhoto, Observation
 from hub.tasks.tables import TaskEntry, TaskPhoto
 from tests.accounts.pages import assert_page, en, location
@@ -38,6 +38,10 @@ def start_round(web: Web, world: World, patrol: Patrol, **files: object) -> str:
 
 def photo_rows(web: Web) -> list[dict]:
     return web.run(CheckInPhoto.select().order_by(CheckInPhoto.id).run)
+
+
+def stored_files() -> set[str]:
+    return {path.name for path in photos_dir().iterdir()}
 
 
 def test_a_photo_taken_at_the_poster_is_cleaned_and_shown_on_the_round(
@@ -96,11 +100,13 @@ def test_a_replayed_check_in_keeps_one_photo(web: Web, world: World) -> None:
         "device_time": "2026-12-05T11:00:00Z",
         "note": "Stairs wet",
     }
+    before = stored_files()
     for _ in range(3):
         response = web.post(f"/b/{world.building_id}/checkins", form, files=jpeg())
         assert location(response) == round_path
     assert web.run(CheckIn.count) == 2
-    assert len(photo_rows(web)) == 1
+    [photo] = photo_rows(web)
+    assert stored_files() - before == {photo["file"], photo["thumb"]}  # replays leave no files
 
 
 def test_a_file_that_is_not_a_photo_is_refused_and_the_check_in_kept(
@@ -141,7 +147,9 @@ def test_photos_are_added_to_a_check_in_up_to_a_limit(web: Web, world: World, ht
     assert "Please choose a photo." in text_of(empty)
     for _ in range(3):
         assert location(web.post(add, {"round_id": round_id}, files=jpeg())) == round_path
+    before = stored_files()
     full = web.post(add, {"round_id": round_id}, files=jpeg(), headers=en())
+    assert stored_files() == before  # the refused photo is not kept
     assert full.status_code == 422
     assert "at most 3 photos" in text_of(full)
     assert len(photo_rows(web)) == 3
@@ -216,8 +224,10 @@ def test_a_photo_added_later_and_replayed_is_stored_once(web: Web, world: World)
     check_in_id = web.run(CheckIn.select(CheckIn.id).first().run)["id"]
     form = {"round_id": round_path.rsplit("/", 1)[1], "client_uuid": str(uuid.uuid4())}
     add = f"/b/{world.building_id}/checkins/{check_in_id}/photos"
+    before = stored_files()
     for _ in range(3):
         assert location(web.post(add, form, files=jpeg())) == round_path
-    assert len(photo_rows(web)) == 1
+    [photo] = photo_rows(web)
+    assert stored_files() - before == {photo["file"], photo["thumb"]}
     assert location(web.post(add, {**form, "client_uuid": str(uuid.uuid4())}, files=jpeg()))
     assert len(photo_rows(web)) == 2

@@ -56,6 +56,7 @@ def someone(service: PushService, language: str = "en", devices: int = 1) -> tup
 def queue(user_id: int, kind: Kind = Kind.TEST, **kwargs: Any) -> int:
     kwargs.setdefault("params", {})
     kwargs.setdefault("url", SETTINGS_URL)
+    kwargs.setdefault("due_at", NOW)  # the tests' clock, not the wall clock
     return run(notify, [user_id], kind, **kwargs)
 
 
@@ -330,7 +331,9 @@ def test_sweeps_run_with_the_time_and_repeat_without_sending_twice(
     @sweeps.sweep
     async def tonight(now: datetime) -> None:
         seen.append(now)
-        await notify([user_id], Kind.TEST, params={}, url="/", key=f"tonight-{now:%Y-%m-%d}")
+        await notify(
+            [user_id], Kind.TEST, params={}, url="/", due_at=now, key=f"tonight-{now:%Y-%m-%d}"
+        )
 
     run(deliver)
     run(deliver, NOW + timedelta(minutes=1))
@@ -351,7 +354,12 @@ def test_two_workers_racing_send_each_notification_exactly_once(service: PushSer
             made.append((user_id, device))
         for index in range(4):
             await notify(
-                [user_id for user_id, _ in made], Kind.TEST, params={}, url="/", key=f"k{index}"
+                [user_id for user_id, _ in made],
+                Kind.TEST,
+                params={},
+                url="/",
+                due_at=NOW,
+                key=f"k{index}",
             )
         return made
 

@@ -513,7 +513,7 @@ async def _attach_photo(
             width=photo.width,
             height=photo.height,
         )
-    )
+    ).on_conflict(target=CheckInPhoto.client_uuid, action="DO NOTHING")
 
 
 async def _check_in_by_uuid(client_uuid: str) -> dict[str, Any] | None:
@@ -564,7 +564,7 @@ async def do_add_photo(
     client_uuid: str | None = None,
 ) -> None:
     """Add a photo to a check-in of the user's own round, up to MAX_PHOTOS_PER_CHECK_IN; a photo
-    whose client UUID is already stored is not stored again."""
+    whose client UUID is already stored is not stored again, even sent twice at once."""
     async with write_transaction():
         await _own_check_in(building_id, check_in_id, user_id)
         if client_uuid and await CheckInPhoto.exists().where(

@@ -101,10 +101,6 @@ async def do_report(
     if len(photos) > MAX_PHOTOS:
         raise Refused(_("Please add at most 6 photos."), "photos")
     async with write_transaction():
-        if report.client_uuid:
-            existing = await reported_before(actor, building_id, report.client_uuid)
-            if existing is not None:
-                return existing
         rows = (
             await Task.insert(
                 Task(
@@ -123,7 +119,7 @@ async def do_report(
             .on_conflict(target=Task.client_uuid, action="DO NOTHING")
             .returning(Task.id)
         )
-        if not rows:  # the same report, sent twice at once, was stored by the other request
+        if not rows:  # a replay of a report already stored, perhaps sent twice at once
             assert report.client_uuid is not None
             existing = await reported_before(actor, building_id, report.client_uuid)
             if existing is None:

@@ -147,6 +147,17 @@ async def report_page(building_id: FromPath[int]) -> Template:
     return _report_page(building_id)
 
 
+async def _replayed(
+    request: HTMXRequest, building_id: int, client_uuid: str | None
+) -> Redirect | None:
+    """A report the phone already sent (its offline queue replays, a double tap): back to its
+    task, without storing its photos again."""
+    if not client_uuid:
+        return None
+    reported = await actions.reported_before(user_id_of(request), building_id, client_uuid)
+    return see_other(f"/b/{building_id}/tasks/{reported}") if reported is not None else None
+
+
 @post(
     "/b/{building_id:int}/tasks/new",
     guards=[requires(Access.RESIDENT)],
@@ -155,11 +166,8 @@ async def report_page(building_id: FromPath[int]) -> Template:
 async def report_submit(request: HTMXRequest, building_id: FromPath[int]) -> Template | Redirect:
     form = Form(await read_form(request))
     client_uuid = uuid_text(form.raw("client_uuid"))
-    if client_uuid:
-        # A replay from the phone's offline queue: back to the task, without storing photos again.
-        reported = await actions.reported_before(user_id_of(request), building_id, client_uuid)
-        if reported is not None:
-            return see_other(f"/b/{building_id}/tasks/{reported}")
+    if replayed := await _replayed(request, building_id, client_uuid):
+        return replayed
     title = form.text("title", max_length=120)
     place_kind = form.choice("place_kind", PLACES)
     place = form.text("place", required=False, max_length=120)
@@ -171,6 +179,9 @@ async def report_submit(request: HTMXRequest, building_id: FromPath[int]) -> Tem
             building_id, place_kind, f"{title} {place} {description}"
         )
         if similar:
+            # The same report sent twice at once may have been stored since the check above.
+            if replayed := await _replayed(request, building_id, client_uuid):
+                return replayed
             # Before saving: "is it one of these?" The form stays filled, photos included.
             form.values["confirmed_new"] = "1"
             return _report_page(

@@ -132,15 +132,11 @@ async def offline_page() -> Template:
     return response
 
 
-def _current_place(request: Request[Any, Any, Any]) -> Any:
-    return viewer_of(request).current
-
-
 @get("/go/round", guards=[requires(Access.SIGNED_IN)])
 async def go_round(request: Request[Any, Any, Any]) -> Redirect:
     """The "Start round" shortcut: the patrols page of the viewer's building, where the round
     of their shift starts (residents, who do not patrol, land on Today)."""
-    place = _current_place(request)
+    place = viewer_of(request).current
     if place is None or place.role < Role.VOLUNTEER:
         return Redirect("/")
     return Redirect(f"/b/{place.building_id}/patrols")
@@ -149,7 +145,7 @@ async def go_round(request: Request[Any, Any, Any]) -> Redirect:
 @get("/go/report", guards=[requires(Access.SIGNED_IN)])
 async def go_report(request: Request[Any, Any, Any]) -> Redirect:
     """The "Report a problem" shortcut: the report form of the viewer's building."""
-    place = _current_place(request)
+    place = viewer_of(request).current
     if place is None:
         return Redirect("/")
     return Redirect(f"/b/{place.building_id}/tasks/new")

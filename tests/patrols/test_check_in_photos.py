@@ -3,6 +3,7 @@ only, in the round and the log book, and carried over when an observation become
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import uuid
@@ -11,7 +12,8 @@ import pytest
 from PIL import Image
 
 from hub.community.roles import Role
-from hub.media.images import photos_dir, stored_path
+from hub.media.images import photos_dir, store_image, stored_path
+from hub.patrols import actions
 from hub.patrols.tables import CheckIn, CheckInPhoto, Observation
 from hub.tasks.tables import TaskEntry, TaskPhoto
 from tests.accounts.pages import assert_page, en, location
@@ -231,3 +233,24 @@ def test_a_photo_added_later_and_replayed_is_stored_once(web: Web, world: World)
     assert stored_files() - before == {photo["file"], photo["thumb"]}
     assert location(web.post(add, {**form, "client_uuid": str(uuid.uuid4())}, files=jpeg()))
     assert len(photo_rows(web)) == 2
+
+
+def test_a_photo_sent_three_times_at_once_is_stored_once(web: Web, world: World) -> None:
+    patrol = web.run(make_route, world)
+    start_round(web, world, patrol)
+    check_in_id = web.run(CheckIn.select(CheckIn.id).first().run)["id"]
+    client_uuid = str(uuid.uuid4())
+
+    async def three() -> None:
+        photos = [store_image(small_jpeg()) for _ in range(3)]
+        await asyncio.gather(
+            *[
+                actions.do_add_photo(
+                    world.building_id, check_in_id, world.volunteer.id, photo, client_uuid
+                )
+                for photo in photos
+            ]
+        )
+
+    web.run(three)
+    assert [row["client_uuid"] for row in photo_rows(web)] == [client_uuid]

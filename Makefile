@@ -28,9 +28,9 @@ format: install-dev
 
 # Re-extract every message and merge it into the Chinese catalogue, for translating.
 messages: install-dev
-	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output --width 100 \
 		-o hub/locale/messages.pot .
-	$(BIN)/pybabel update -i hub/locale/messages.pot -d hub/locale -l zh --no-fuzzy-matching \
+	$(BIN)/pybabel update -i hub/locale/messages.pot -d hub/locale -l zh --no-fuzzy-matching --width 100 \
 		--ignore-obsolete
 
 install: $(VENV)/.installed $(CATALOGUE).mo

@@ -1,4 +1,5 @@
-"""create_app(): plugins, middleware, and the router of every area, nothing else."""
+"""create_app(): plugins, middleware, the routers of every area in hub.areas, and the web
+layer's own (the PWA files, the personal calendar where every area's sources meet, Today's news)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,28 @@ from pathlib import Path
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
+from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.static_files import create_static_files_router
-from litestar.stores.memory import MemoryStore
 
-from hub.accounts.routes import router as accounts_router
 from hub.accounts.sessions import DatabaseStore, SessionConfig
-from hub.community.routes import router as community_router
+from hub.areas import install
 from hub.db import database_lifespan
-from hub.events.routes import router as events_router
-from hub.notifications.routes import router as notifications_router
 from hub.notifications.worker import worker_lifespan
-from hub.patrols.logbook_routes import router as patrol_logbook_router
-from hub.patrols.routes import router as patrols_router
 from hub.settings import Settings, get_settings
-from hub.tasks.routes import router as tasks_router
+from hub.urls import served_routers
+from hub.web.dependencies import DEPENDENCIES
 from hub.web.errors import EXCEPTION_HANDLERS
-from hub.web.health import healthz
-from hub.web.middleware import ViewerMiddleware, add_security_headers
-from hub.web.pwa import router as pwa_router
-from hub.web.ratelimit import rate_limit_config
+from hub.web.forms import FORM_BODY_LIMIT, MAX_FIELDS
+from hub.web.history import keep_address_reloadable
+from hub.web.middleware import (
+    SESSION_USER,
+    FormLimitsMiddleware,
+    ViewerMiddleware,
+    add_security_headers,
+)
+from hub.web.ratelimit import AttemptLimitMiddleware
+from hub.web.static import cache_static_files, compression_config
 from hub.web.templating import template_config
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -34,6 +37,7 @@ SESSION_MAX_AGE = 60 * 60 * 24 * 30
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    install()
     session_config = SessionConfig(
         key="hub_session",
         max_age=SESSION_MAX_AGE,
@@ -51,31 +55,29 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_httponly=False,
         exclude=["/healthz"],  # monitors get no cookie
     )
+    templates = template_config()
     return Litestar(
         route_handlers=[
-            accounts_router,
-            community_router,
-            patrols_router,
-            patrol_logbook_router,
-            events_router,
-            tasks_router,
-            notifications_router,
-            pwa_router,
-            healthz,
+            *served_routers(),
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         middleware=[
+            FormLimitsMiddleware(),
             session_config.middleware,
             ViewerMiddleware(),
-            rate_limit_config.middleware,
+            AttemptLimitMiddleware(),
         ],
-        stores={"sessions": DatabaseStore(), "rate_limit": MemoryStore()},
+        stores={"sessions": DatabaseStore(user_key=SESSION_USER)},
         csrf_config=csrf_config,
-        template_config=template_config(),
-        plugins=[HTMXPlugin()],
+        template_config=templates,
+        plugins=[HTMXPlugin(), FlashPlugin(FlashConfig(template_config=templates))],
         request_class=HTMXRequest,
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, cache_static_files, keep_address_reloadable],
+        compression_config=compression_config(),
         lifespan=[database_lifespan, worker_lifespan(settings)],
+        request_max_body_size=FORM_BODY_LIMIT,
+        multipart_form_part_limit=MAX_FIELDS,
         openapi_config=None,
+        dependencies=DEPENDENCIES,
     )

@@ -1,17 +1,19 @@
-"""The `hub` command: run, worker, migrate, demo, create-admin, vapid."""
+"""The `hub` command: run, worker, migrate, demo, create-admin, vapid, backup."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import asyncpg
 
-from hub.settings import Settings, SettingsError, get_settings
+from hub.settings import PRIVATE_UMASK, Settings, SettingsError, get_settings
 
 
 def _settings_or_exit() -> Settings:
@@ -79,9 +81,25 @@ def cmd_run(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
         log_level="info",
+        **proxy_options(settings),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn reads the forwarded client address and scheme only from HUB_TRUSTED_PROXIES (its
+    own default would trust 127.0.0.1, letting any local client choose its address)."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
+
+
+def prepare_worker() -> None:
+    """What `hub worker` takes from the areas before it delivers (their notification kinds with
+    their words, their sweeps), without building the web app."""
+    from hub.areas import install
+
+    install()
 
 
 def cmd_worker(_: argparse.Namespace) -> None:
@@ -90,11 +108,11 @@ def cmd_worker(_: argparse.Namespace) -> None:
     async def work() -> None:
         import signal
 
-        import hub.app  # noqa: F401 - every area registers its notification texts and sweeps
         from hub.db import database_lifespan
         from hub.migrate import migrate
         from hub.notifications.worker import run_worker
 
+        prepare_worker()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -115,10 +133,12 @@ def cmd_demo(_: argparse.Namespace) -> None:
     _settings_or_exit()
 
     async def load() -> None:
+        from hub.areas import install
         from hub.db import database_lifespan
         from hub.demo import load_demo
         from hub.migrate import migrate
 
+        install()  # the demo's actions may queue notifications, of kinds the areas declare
         async with database_lifespan():
             await migrate()
             logins = await load_demo()
@@ -176,6 +196,24 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     _run_async(create)
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from hub.backup import BackupError, make_backup
+
+    settings = _settings_or_exit()
+    try:
+        made = make_backup(settings, Path(args.path).expanduser().resolve())
+    except BackupError as error:
+        print(f"hub: backup: {error}", file=sys.stderr)
+        raise SystemExit(2) from error
+    if made.database:
+        print(f"hub: database, {made.files} uploaded files and the keys copied to {made.path}")
+    else:
+        print(
+            f"hub: {made.files} uploaded files and the keys copied to {made.path}; "
+            "copy the PostgreSQL database with pg_dump (see the README)"
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -202,6 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load a demo community and print its logins")
     demo.set_defaults(func=cmd_demo)
 
+    backup = commands.add_parser(
+        "backup", help="copy the database (SQLite), the uploads and the keys, while Hub runs"
+    )
+    backup.add_argument("path", help="a new or empty folder for the copy")
+    backup.set_defaults(func=cmd_backup)
+
     admin = commands.add_parser("create-admin", help="create or reset a community admin")
     admin.add_argument("--login", required=True, help="mobile number or email address")
     admin.add_argument("--community", default=None, help="community name (made if missing)")
@@ -212,5 +256,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     # Piccolo warns on its own when it cannot connect; the command says it once, in one line.
     warnings.filterwarnings("ignore", message=r".*Unable to (connect|fetch server version)")
+    os.umask(PRIVATE_UMASK)  # every file Hub makes (database, uploads, keys) is its user's alone
     args = build_parser().parse_args(argv)
     args.func(args)

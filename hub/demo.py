@@ -7,8 +7,8 @@ volunteer patrol team. Names are in Chinese and English, as the buildings' peopl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
+from hub import clock
 from hub.accounts.actions import NewAccount, do_update_profile, insert_user
 from hub.accounts.passwords import hash_password
 from hub.accounts.tables import User
@@ -130,7 +130,7 @@ async def load_demo() -> DemoLogins:
                 )
         building_name = BUILDINGS[person.building][0]
         lines.append(f"{person.login:<24} {person.name}: {person.role.key}, {building_name}")
-    await _demo_patrol(building_ids[0])
+    await _demo_patrol(admin_id, building_ids[0])
     return DemoLogins(password=DEMO_PASSWORD, lines=lines)
 
 
@@ -143,18 +143,19 @@ CHECKPOINTS = [
 ]
 
 
-async def _demo_patrol(building_id: int) -> None:
+async def _demo_patrol(actor: int, building_id: int) -> None:
     """The evening patrol of building 2: a route of four checkpoints, Monday to Friday."""
     if await PatrolRoute.exists().where(
         (PatrolRoute.building == building_id) & (PatrolRoute.name == PATROL_ROUTE)
     ):
         return
     route_id = await patrols.do_create_route(
-        building_id, name=PATROL_ROUTE, in_order=False, allow_unscheduled=True
+        actor, building_id, name=PATROL_ROUTE, in_order=False, allow_unscheduled=True
     )
     for name, location in CHECKPOINTS:
-        await patrols.do_add_checkpoint(building_id, route_id, name=name, location=location)
+        await patrols.do_add_checkpoint(actor, building_id, route_id, name=name, location=location)
     await patrols.do_create_schedule(
+        actor,
         building_id,
         route_id,
         patrols.WeeklyPlan(
@@ -162,7 +163,7 @@ async def _demo_patrol(building_id: int) -> None:
             start_minute=19 * 60,
             duration_minutes=60,
             volunteers=2,
-            starts_on=date.today(),
+            starts_on=clock.server_today(),
             ends_on=None,
         ),
     )

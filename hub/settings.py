@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import re
 import secrets
@@ -15,6 +16,10 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+# Whatever Hub writes is for its own user alone (os.umask(PRIVATE_UMASK) at start).
+PRIVATE_UMASK = 0o077
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
 VAPID_CONTACT = re.compile(r"^(mailto:[^@\s]+@(localhost|[\w-]+(\.[\w-]+)+)|https://[\w.-]+)$")
 
 
@@ -33,6 +38,8 @@ class Settings:
     vapid_contact: str
     worker: bool
     shift_reminder_minutes: int
+    push_allowed_hosts: frozenset[str]
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def database_kind(self) -> str:
@@ -48,10 +55,15 @@ class Settings:
 
 
 def _data_dir(env: dict[str, str]) -> Path:
+    """The data directory, made or kept readable by Hub's own user only: it holds the sessions,
+    the password hashes, the keys and the uploads."""
     raw = env.get("HUB_DATA_DIR") or "./var"
     path = Path(raw).expanduser().resolve()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        status = path.stat()
+        if status.st_mode & 0o777 != PRIVATE_DIR and status.st_uid == os.getuid():
+            path.chmod(PRIVATE_DIR)
         probe = path / ".write-test"
         probe.write_text("ok")
         probe.unlink()
@@ -166,6 +178,37 @@ def _shift_reminder_minutes(env: dict[str, str]) -> int:
     return int(raw)
 
 
+def _push_allowed_hosts(env: dict[str, str]) -> frozenset[str]:
+    """Hosts that may receive push messages although they are not public https hosts (a push
+    service inside the network, the tests' own): names or addresses, comma-separated."""
+    hosts = frozenset(
+        part.strip().lower().strip("[]")
+        for part in env.get("HUB_PUSH_ALLOWED_HOSTS", "").split(",")
+        if part.strip()
+    )
+    if any(not re.fullmatch(r"[\w.:-]+", host) for host in hosts):
+        raise SettingsError(
+            "HUB_PUSH_ALLOWED_HOSTS: give host names or addresses separated by commas, no ports"
+        )
+    return hosts
+
+
+def _trusted_proxies(env: dict[str, str]) -> tuple[str, ...]:
+    """The addresses (or networks) of the proxies whose X-Forwarded-For and X-Forwarded-Proto
+    are believed; none by default, so no client can pick its own address."""
+    raw = env.get("HUB_TRUSTED_PROXIES", "")
+    proxies = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise SettingsError(
+                f"HUB_TRUSTED_PROXIES: {proxy!r} is not an IP address or network "
+                "(write them as 10.0.0.2,192.168.1.0/24)"
+            ) from exc
+    return proxies
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = _data_dir(env)
@@ -181,6 +224,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         vapid_contact=_vapid_contact(env, public_url),
         worker=_worker(env),
         shift_reminder_minutes=_shift_reminder_minutes(env),
+        push_allowed_hosts=_push_allowed_hosts(env),
+        trusted_proxies=_trusted_proxies(env),
     )
 
 

@@ -17,10 +17,16 @@ document.addEventListener("change", (event) => {
   }
 });
 
-// After an htmx navigation, move focus to the new content so screen readers announce it.
+// After an htmx navigation, move focus to the new content so screen readers announce it: its
+// heading, or the field the page asks to type in next (a form kept open for another entry).
 document.addEventListener("htmx:afterSettle", (event) => {
   const main = document.getElementById("main");
   if (main && event.detail.target === main) {
+    const field = main.querySelector("[autofocus]");
+    if (field) {
+      field.focus();
+      return;
+    }
     const heading = main.querySelector("h1");
     (heading || main).setAttribute("tabindex", "-1");
     (heading || main).focus({ preventScroll: true });
@@ -68,4 +74,54 @@ document.addEventListener("change", (event) => {
     },
     { enableHighAccuracy: true, timeout: 10000 },
   );
+});
+
+// A link to pass on (the join link): the phone's share sheet where there is one, on a touch
+// screen; elsewhere a copy to paste. The button stays hidden without JavaScript.
+const revealShareButtons = () => {
+  const phone = "share" in navigator && matchMedia("(pointer: coarse)").matches;
+  for (const button of document.querySelectorAll("[data-share]")) {
+    button.dataset.mode = phone ? "share" : "copy";
+    button.textContent = phone ? button.dataset.labelShare : button.dataset.labelCopy;
+    button.closest("[data-share-box]").hidden = false;
+  }
+};
+revealShareButtons();
+document.addEventListener("htmx:afterSettle", revealShareButtons);
+
+const copyLink = async (button, status) => {
+  try {
+    await navigator.clipboard.writeText(button.dataset.share);
+    status.textContent = button.dataset.copied;
+  } catch {
+    const link = document.querySelector(`a[href="${CSS.escape(button.dataset.share)}"]`);
+    if (link) {
+      const range = document.createRange();
+      range.selectNodeContents(link);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+    }
+    status.textContent = button.dataset.notCopied;
+  }
+};
+
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-share]") : null;
+  if (!button) {
+    return;
+  }
+  const status = button.closest("[data-share-box]").querySelector(".share-status");
+  status.textContent = "";
+  if (button.dataset.mode !== "share") {
+    await copyLink(button, status);
+    return;
+  }
+  const { share: url, shareTitle: title, shareText: text } = button.dataset;
+  try {
+    await navigator.share({ title, text, url });
+  } catch (error) {
+    if (error?.name !== "AbortError") {
+      await copyLink(button, status); // the share sheet failed: a copy instead
+    }
+  }
 });

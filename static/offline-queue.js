@@ -9,16 +9,18 @@ self.HubQueue = (() => {
   const ITEMS = "items";
   const META = "meta";
   const CHANNEL = "hub-queue";
-  const LOGIN = "/login";
-  // The forms that may wait on the phone, by where they post.
-  const KINDS = [
-    [/^\/b\/\d+\/checkins$/, "check-in"],
-    [/^\/c\/[^/]+$/, "check-in"],
-    [/^\/b\/\d+\/checkins\/\d+\/note$/, "note"],
-    [/^\/b\/\d+\/checkins\/\d+\/photos$/, "photo"],
-    [/^\/b\/\d+\/tasks\/new$/, "report"],
-  ];
-  const kindOf = (path) => KINDS.find(([pattern]) => pattern.test(path))?.[1] || null;
+  // The forms that may wait on the phone, by where they post, as [pattern, kind]: the server's
+  // list (hub/web/offline.py), in the worker's script or in the page's layout.
+  let kinds = null;
+  const queueable = () => {
+    if (!kinds) {
+      const listed = self.HUB?.queueable ||
+        JSON.parse(self.document?.querySelector("meta[name=hub-queueable]")?.content || "[]");
+      kinds = listed.map(([pattern, kind]) => [new RegExp(pattern), kind]);
+    }
+    return kinds;
+  };
+  const kindOf = (path) => queueable().find(([pattern]) => pattern.test(path))?.[1] || null;
 
   // A form's fields as the queue keeps them: files as Blobs, empty file fields left out.
   const fieldsOf = (formData, kind) => {
@@ -78,6 +80,24 @@ self.HubQueue = (() => {
     changed();
   };
 
+  // Change one kept item in a single transaction: two changes at once (a note typed while the
+  // page names the item, or a refusal recorded meanwhile) must not undo each other, as writing
+  // back an older copy would. `change` takes the stored item and returns it changed; an item
+  // gone meanwhile stays gone. Resolves with whether it was there.
+  const update = async (id, change) => {
+    const found = await use(ITEMS, "readwrite", (store) => {
+      const request = store.get(id);
+      request.onsuccess = () => {
+        if (request.result) {
+          store.put(change(request.result));
+        }
+      };
+      return request;
+    });
+    changed();
+    return Boolean(found);
+  };
+
   const remove = async (id) => {
     await use(ITEMS, "readwrite", (store) => store.delete(id));
     changed();
@@ -87,19 +107,12 @@ self.HubQueue = (() => {
   const remember = (key, value) => use(META, "readwrite", (store) => store.put(value, key));
   const recall = (key) => use(META, "readonly", (store) => store.get(key));
 
-  // The message of a refused form: its alert or field error, else the error page's text.
-  const reasonOf = (html) => {
-    const found =
-      html.match(/role="alert"[^>]*>([\s\S]*?)<\/(?:p|div)>/) ||
-      html.match(/class="field-error"[^>]*>([\s\S]*?)<\/p>/) ||
-      html.match(/<h1>[\s\S]*?<\/h1>\s*<p>([\s\S]*?)<\/p>/);
-    if (!found) {
-      return "";
-    }
-    const text = found[1].replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
-    return text.replace(/&#(\d+);/g, (_, code) => String.fromCharCode(code))
-      .replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<")
-      .replace(/&gt;/g, ">").replace(/&amp;/g, "&").slice(0, 300);
+  // A refused replay's answer (hub/web/offline.py): its code, and the message in the person's
+  // language; an answer without a code (a proxy's, say) has an empty one.
+  const refusalOf = async (response) => {
+    const code = response.headers.get("X-Hub-Refusal") || "";
+    const body = code ? await response.json().catch(() => ({})) : {};
+    return { code, message: typeof body.message === "string" ? body.message.slice(0, 300) : "" };
   };
 
   const bodyOf = (item, token) => {
@@ -114,8 +127,10 @@ self.HubQueue = (() => {
     return body;
   };
 
-  // Send one item: "sent", "waiting" (no network or the server failed: try again later),
-  // or the item is kept as refused (a 4xx, with the server's reason) or needing a sign-in.
+  // Send one item: "sent", "waiting" (no network, the server failed or asks to wait: try again
+  // later), or "kept": refused, by the code of the server's answer, either until the person
+  // signs in again or for the person to read and remove (the rule said no, the round is over,
+  // it is gone, they may no longer, what was sent cannot be saved as it is).
   const send = async (item, token) => {
     let response;
     try {
@@ -128,10 +143,6 @@ self.HubQueue = (() => {
     } catch {
       return "waiting";
     }
-    if (response.redirected && new URL(response.url).pathname === LOGIN) {
-      await put({ ...item, state: "sign-in", reason: "" });
-      return "kept";
-    }
     if (response.ok) {
       await remove(item.id);
       return "sent";
@@ -139,7 +150,15 @@ self.HubQueue = (() => {
     if (response.status >= 500) {
       return "waiting";
     }
-    await put({ ...item, state: "refused", reason: reasonOf(await response.text()) });
+    const refusal = await refusalOf(response);
+    if (refusal.code === "later") {
+      return "waiting";
+    }
+    if (refusal.code === "sign-in") {
+      await update(item.id, (kept) => ({ ...kept, state: "sign-in", reason: "" }));
+      return "kept";
+    }
+    await update(item.id, (kept) => ({ ...kept, state: "refused", reason: refusal.message }));
     return "kept";
   };
 
@@ -174,5 +193,5 @@ self.HubQueue = (() => {
     return flushing;
   };
 
-  return { CHANNEL, kindOf, fieldsOf, all, put, remove, remember, recall, flush };
+  return { CHANNEL, kindOf, fieldsOf, all, put, update, remove, remember, recall, flush };
 })();

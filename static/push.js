@@ -1,7 +1,9 @@
 /* Settings > Notifications: turn on Web Push on this device.
    Asks the browser's permission only after the tap, subscribes through the service worker
    (registered by the base layout) with the VAPID key from data-vapid-key, and posts the
-   subscription with a device label and the CSRF header. */
+   subscription with a device label and the CSRF header. Every step has a time limit
+   (data-wait-seconds) and each failure says which step failed and what to do, in the words the
+   page carries as data-msg-* (with {detail} standing for the browser's own reason). */
 (function () {
   "use strict";
   if (window.hubPush) {
@@ -41,7 +43,7 @@
 
   function csrfToken() {
     try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || "";
+      return JSON.parse(document.body.getAttribute("data-hx-headers") || "{}")["x-csrftoken"] || "";
     } catch (error) {
       return "";
     }
@@ -56,12 +58,37 @@
   function say(panel, name, text) {
     var message = panel.querySelector("[data-push-message]");
     message.textContent = text || message.getAttribute("data-msg-" + name) || "";
+    message.setAttribute("data-said", name);
   }
 
-  function registration() {
+  function sayWhy(panel, name, detail) {
+    var message = panel.querySelector("[data-push-message]");
+    var text = message.getAttribute("data-msg-" + name) || "";
+    say(panel, name, text.replace("{detail}", detail || "?"));
+  }
+
+  /* The promise, or a rejection named `step` when it takes longer than `seconds`. */
+  function within(seconds, promise, step) {
+    var timer;
+    var late = new Promise(function (resolve, reject) {
+      timer = window.setTimeout(function () {
+        var error = new Error(step);
+        error.step = step;
+        reject(error);
+      }, seconds * 1000);
+    });
+    return Promise.race([promise, late]).finally(function () { window.clearTimeout(timer); });
+  }
+
+  function reasonOf(error) {
+    return [error && error.name, error && error.message].filter(Boolean).join(": ");
+  }
+
+  function registration(seconds) {
     if (!navigator.serviceWorker) return Promise.resolve(null);
-    var timeout = new Promise(function (resolve) { window.setTimeout(resolve, 10000, null); });
-    return Promise.race([navigator.serviceWorker.ready, timeout]);
+    return within(seconds, navigator.serviceWorker.ready, "worker").catch(function () {
+      return null;
+    });
   }
 
   function replaceDevices(html) {
@@ -74,39 +101,75 @@
     }
   }
 
-  async function turnOn(panel, button) {
-    button.disabled = true;
-    say(panel, "working");
+  async function subscribe(panel, seconds) {
+    var ready = await registration(seconds);
+    if (!ready || !ready.pushManager) { say(panel, "no-worker"); return null; }
+    say(panel, "subscribing");
     try {
-      var permission = await Notification.requestPermission();
-      if (permission === "denied") { say(panel, "", ""); show(panel, "denied"); return; }
-      if (permission !== "granted") { say(panel, "dismissed"); return; }
-      var ready = await registration();
-      if (!ready || !ready.pushManager) { say(panel, "no-worker"); return; }
-      var subscription = await ready.pushManager.getSubscription() ||
-        await ready.pushManager.subscribe({
+      return await within(seconds, ready.pushManager.getSubscription().then(function (found) {
+        return found || ready.pushManager.subscribe({
           userVisibleOnly: true,
           applicationServerKey: keyBytes(panel.getAttribute("data-vapid-key")),
         });
-      var label = panel.querySelector("#device-label");
+      }), "subscribe");
+    } catch (error) {
+      if (error && error.step === "subscribe") say(panel, "subscribe-timeout");
+      else sayWhy(panel, "subscribe-failed", reasonOf(error));
+      return null;
+    }
+  }
+
+  async function save(panel, subscription, seconds) {
+    var label = panel.querySelector("#device-label");
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && window.setTimeout(function () { controller.abort(); }, seconds * 1000);
+    say(panel, "saving");
+    try {
       var response = await fetch(panel.getAttribute("data-subscribe-url"), {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "x-csrftoken": csrfToken() },
         body: JSON.stringify({ subscription: subscription.toJSON(), label: label ? label.value : "" }),
+        signal: controller ? controller.signal : undefined,
       });
       var html = await response.text();
       if (!response.ok) {
         var holder = document.createElement("div");
         holder.innerHTML = html;
-        say(panel, "failed", holder.textContent.trim());
-        return;
+        sayWhy(panel, "refused", holder.textContent.trim() || String(response.status));
+        return false;
       }
       replaceDevices(html);
+      return true;
+    } catch (error) {
+      say(panel, "unreachable");
+      return false;
+    } finally {
+      if (timer) window.clearTimeout(timer);
+    }
+  }
+
+  async function turnOn(panel, button) {
+    var seconds = Number(panel.getAttribute("data-wait-seconds")) || 20;
+    button.disabled = true;
+    say(panel, "asking");
+    try {
+      var permission;
+      try {
+        permission = await within(3 * seconds, Notification.requestPermission(), "permission");
+      } catch (error) {
+        say(panel, "permission-timeout");
+        return;
+      }
+      if (permission === "denied") { say(panel, "", ""); show(panel, "denied"); return; }
+      if (permission !== "granted") { say(panel, "dismissed"); return; }
+      var subscription = await subscribe(panel, seconds);
+      if (!subscription) return;
+      if (!await save(panel, subscription, seconds)) return;
       show(panel, "on");
       say(panel, "done");
     } catch (error) {
-      say(panel, "failed");
+      sayWhy(panel, "failed", reasonOf(error));
     } finally {
       button.disabled = false;
     }

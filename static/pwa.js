@@ -13,7 +13,7 @@
   const language = () => (document.documentElement.lang.startsWith("en") ? "en" : "zh");
   const csrfToken = () => {
     try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || "";
+      return JSON.parse(document.body.getAttribute("data-hx-headers") || "{}")["x-csrftoken"] || "";
     } catch {
       return "";
     }
@@ -38,7 +38,7 @@
       registration.active?.postMessage({ type: "page", language: language() }),
     );
   }
-  if (document.body.hasAttribute("hx-headers")) {
+  if (document.body.hasAttribute("data-hx-headers")) {
     queue.remember("csrf", csrfToken()).catch(() => {});
     queue.remember("language", language()).catch(() => {});
   }
@@ -104,29 +104,33 @@
         return row;
       }),
     );
-    section.querySelector(".outbox-count").textContent = words("count").replace(
-      "{count}",
-      String(items.length),
-    );
+    // What waits is counted apart from what the server refused: those are never sent again.
+    const waiting = items.filter((item) => item.state !== "refused").length;
+    section.querySelector(".outbox-count").textContent = waiting
+      ? words("count").replace("{count}", String(waiting))
+      : words("countRefused").replace("{count}", String(items.length));
+    section.querySelector("[data-outbox-send]").hidden = !waiting;
     section.querySelector(".outbox-status").textContent = status;
     section.hidden = items.length === 0 && !status;
     section.querySelector(".outbox-details").hidden = items.length === 0;
   };
 
-  // On the round page, a check-in that waits marks its checkpoint, and takes a note.
+  // The check-in of a checkpoint waiting on the phone, however it was made: "I'm here" on the
+  // round page or the checkpoint's poster (both forms carry the checkpoint's id).
+  const checkpointOf = (fields) => fields.find(([name]) => name === "checkpoint_id")?.[1];
+  const waitingCheckIn = (items, checkpoint) =>
+    checkpoint &&
+    items.find(
+      (it) => it.kind === "check-in" && it.state !== "refused" && checkpointOf(it.fields) === checkpoint,
+    );
+
+  // On the round page, a check-in that waits marks its checkpoint as done on the phone, and
+  // takes a note.
   const markCheckpoints = (items) => {
     const badge = document.getElementById("outbox-queued-checkin");
     const noteForm = document.getElementById("outbox-queued-note");
     for (const form of document.querySelectorAll("form[action$='/checkins']")) {
-      const checkpoint = form.querySelector("[name=checkpoint_id]")?.value;
-      const path = new URL(form.action, location.href).pathname;
-      const item = items.find(
-        (it) =>
-          it.kind === "check-in" &&
-          it.state !== "refused" &&
-          it.url === path &&
-          it.fields.some(([name, value]) => name === "checkpoint_id" && value === checkpoint),
-      );
+      const item = waitingCheckIn(items, form.querySelector("[name=checkpoint_id]")?.value);
       const row = form.closest("li");
       if (!item || !row || row.classList.contains("queued")) {
         continue;
@@ -135,6 +139,9 @@
       row.classList.add("queued");
       row.dataset.queued = item.id;
       form.hidden = true;
+      for (const skip of row.querySelectorAll(".skip-label, input[name^='skip-']")) {
+        skip.hidden = true;
+      }
       for (const state of row.querySelectorAll(".round-checkpoint-head .state")) {
         state.remove();
       }
@@ -149,30 +156,58 @@
       label.textContent = label.textContent.replace("{name}", name);
       if (!item.label && name) {
         // Kept by the service worker, which cannot read the page: named here.
-        queue.put({ ...item, label: name });
+        queue.update(item.id, (kept) => ({ ...kept, label: kept.label || name }));
       }
       note.dataset.queuedNote = item.id;
       form.after(note);
     }
   };
 
+  // On a checkpoint's poster page, a check-in that waits replaces the button: it is saved, and
+  // another tap would be the same check-in. Once sent, the page says so.
+  const markPosters = (items) => {
+    const saved = document.getElementById("outbox-saved-check-in");
+    for (const form of document.querySelectorAll("form.check-in-form")) {
+      const item = waitingCheckIn(items, form.querySelector("[name=checkpoint_id]")?.value);
+      const notice = form.parentElement.querySelector(".saved-here");
+      if (item && !notice) {
+        form.hidden = true;
+        form.after(saved.content.firstElementChild.cloneNode(true));
+      } else if (!item && notice) {
+        notice.textContent = notice.dataset.sent;
+      }
+    }
+  };
+
+  // Once nothing waits: "All sent" only when it is true, else how many the server refused (the
+  // list says why).
+  const sentStatus = (items) =>
+    items.length ? words("countRefused").replace("{count}", String(items.length)) : words("sent");
+
   let waitingBefore = 0;
+  let reloading = false;
   const render = async () => {
     const items = await queue.all().catch(() => []);
     const waiting = items.filter((item) => item.state !== "refused").length;
     if (waitingBefore && !waiting) {
-      say(words("sent"));
+      say(sentStatus(items));
     }
     waitingBefore = waiting;
     if (!waiting && document.querySelector(".round-checkpoint.queued")) {
       // All sent (by this page or the service worker): the round page shows what the server
       // has now. Not before the last one, or the page could miss one sent while it loads.
-      sessionStorage.setItem(SENT_FLAG, "1");
-      location.reload();
+      // Once: the page's own sending and the service worker's may both end here, and a second
+      // reload would abort the first.
+      if (!reloading) {
+        reloading = true;
+        sessionStorage.setItem(SENT_FLAG, "1");
+        location.reload();
+      }
       return items;
     }
     renderList(items);
     markCheckpoints(items);
+    markPosters(items);
     return items;
   };
 
@@ -197,23 +232,43 @@
     return name?.textContent.trim() || "";
   };
 
-  // `fresh`: nothing of this form reached the server, so it gets a UUID of its own (a page kept
-  // for offline use may be opened, and its form filled in, more than once). After a network
-  // failure the request may have arrived: the form's UUID stays, and the server keeps it once.
-  const keep = async (form, submitter, kind, fresh) => {
+  // One UUID per check-in, report or photo as the page shows it, made when it is shown: a page
+  // kept for offline use, opened again, makes new ones, while two taps on the same button send
+  // the same one, which the server (and the queue, by its id) keep once.
+  const giveIds = (root) => {
+    for (const form of root.querySelectorAll("form")) {
+      const input = form.querySelector("input[name=client_uuid]");
+      if (input && kindOf(form)) {
+        input.defaultValue = newId();
+        input.value = input.defaultValue;
+      }
+    }
+  };
+
+  const withNote = (item, note) => ({
+    ...item,
+    fields: [...item.fields.filter(([name]) => name !== "note"), ["note", note]],
+  });
+
+  // A form kept on the phone, under its UUID. A check-in of a checkpoint whose check-in already
+  // waits is that check-in (a tap again, the poster scanned again): it only adds its note.
+  const keep = async (form, submitter, kind) => {
     const now = new Date().toISOString();
     for (const input of form.querySelectorAll("input[data-device-time]")) {
       input.value = now;
     }
     const fields = queue.fieldsOf(new FormData(form, submitter), kind);
-    let uuid = fields.find(([name]) => name === "client_uuid")?.[1];
-    if (fresh || !uuid) {
-      uuid = newId();
-      for (const field of fields) {
-        if (field[0] === "client_uuid") {
-          field[1] = uuid;
-        }
+    const uuid = fields.find(([name]) => name === "client_uuid")?.[1] || newId();
+    const waiting = kind === "check-in" && waitingCheckIn(await queue.all(), checkpointOf(fields));
+    if (waiting) {
+      const note = fields.find(([name]) => name === "note")?.[1]?.trim();
+      const hasNote = (item) => item.fields.some(([name, value]) => name === "note" && value.trim());
+      if (note) {
+        await queue.update(waiting.id, (kept) => (hasNote(kept) ? kept : withNote(kept, note)));
       }
+      say(words("saved"));
+      await render();
+      return;
     }
     await queue.put({
       id: uuid,
@@ -227,8 +282,9 @@
       reason: "",
     });
     say(words("saved"));
-    if (kind === "report") {
-      form.reset();
+    if (kind === "report" || kind === "photo") {
+      form.reset(); // ready for the next report or photo, which is another one
+      giveIds(form.parentElement || document);
     }
     await render();
     box()?.scrollIntoView({ block: "nearest" });
@@ -251,21 +307,16 @@
       // Before htmx or the browser send it: there is no network to send it to.
       event.preventDefault();
       event.stopImmediatePropagation();
-      keep(form, event.submitter, kind, true);
+      keep(form, event.submitter, kind);
     },
     true,
   );
 
   const saveQueuedNote = async (form) => {
-    const items = await queue.all();
-    const item = items.find((it) => it.id === form.dataset.queuedNote);
-    if (!item) {
+    const note = form.elements.note.value.trim();
+    if (!(await queue.update(form.dataset.queuedNote, (item) => withNote(item, note)))) {
       return;
     }
-    const note = form.elements.note.value.trim();
-    const fields = item.fields.filter(([name]) => name !== "note");
-    fields.push(["note", note]);
-    await queue.put({ ...item, fields });
     say(words("saved"));
     renderList(await queue.all());
   };
@@ -278,7 +329,7 @@
     const form = element instanceof HTMLFormElement ? element : element?.closest?.("form");
     const kind = kindOf(form);
     if (verb === "post" && kind) {
-      keep(form, null, kind, false);
+      keep(form, null, kind);
     } else if (verb === "get") {
       location.assign(event.detail.pathInfo?.finalRequestPath || event.detail.requestConfig.path);
     }
@@ -302,8 +353,8 @@
     say(words("sending"));
     await render();
     await queue.flush(csrfToken());
-    const left = (await queue.all()).filter((item) => item.state !== "refused");
-    say(left.length ? "" : words("sent"));
+    const kept = await queue.all();
+    say(kept.some((item) => item.state !== "refused") ? "" : sentStatus(kept));
     await render();
   };
 
@@ -328,11 +379,15 @@
     render();
   });
   new BroadcastChannel(queue.CHANNEL).addEventListener("message", render);
-  document.addEventListener("htmx:afterSettle", render);
+  document.addEventListener("htmx:afterSettle", (event) => {
+    giveIds(event.detail.target || document); // a page back from the history has no target
+    render();
+  });
+  giveIds(document);
 
   if (sessionStorage.getItem(SENT_FLAG)) {
     sessionStorage.removeItem(SENT_FLAG);
-    say(words("sent"));
+    queue.all().then((items) => say(sentStatus(items)), () => say(words("sent")));
   }
   render().then(send);
 })();

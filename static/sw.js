@@ -1,23 +1,19 @@
 // Hub's service worker. /sw.js serves this file after a line that sets self.HUB: the version
-// (a digest of the app shell), the shell's files and the words of a notification whose message
-// cannot be read. It keeps the shell and the offline page, keeps the pages a volunteer needs on
-// a round (network first, the kept copy without network), shows every other page offline as the
+// (a digest of the app shell), the shell's files, the words of a notification whose message
+// cannot be read, the routes whose forms the offline queue keeps and the pages kept for offline
+// use. It keeps the shell and the offline page, keeps the pages a volunteer needs on a round
+// (network first, the kept copy without network), shows every other page offline as the
 // offline page, shows push notifications, and sends the offline queue on Background Sync.
 "use strict";
 
-importScripts("/static/offline-queue.js");
+importScripts(self.HUB.queue);
 
 const { version, shell, texts } = self.HUB;
 const SHELL = `hub-shell-${version}`;
 const PAGES = "hub-pages"; // kept across versions: a round in progress must survive an update
 const OFFLINE = "/offline";
-const KEPT_PAGES = [
-  /^\/$/,
-  /^\/b\/\d+\/patrols$/,
-  /^\/b\/\d+\/rounds\/\d+$/,
-  /^\/c\/[^/]+$/,
-  /^\/b\/\d+\/tasks\/new$/,
-];
+// The pages kept for a round without network, as the server lists them (hub/web/offline.py).
+const KEPT_PAGES = self.HUB.kept.map((pattern) => new RegExp(pattern));
 const SYNC_TAG = "hub-outbox";
 
 const kept = (url) => KEPT_PAGES.some((pattern) => pattern.test(url.pathname));
@@ -33,7 +29,8 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(SHELL);
-      await cache.addAll(shell.map((url) => new Request(url, { cache: "reload" })));
+      // Versioned URLs: what the page just loaded is in the browser's cache, and taken from there.
+      await cache.addAll(shell);
       await keepOfflinePage();
       await self.skipWaiting();
     })(),
@@ -68,9 +65,22 @@ self.addEventListener("message", (event) => {
   );
 });
 
+// A static file: the kept copy of that very version, else the network; offline, any kept
+// version of the file is better than none.
 const fromShell = async (request) => {
-  const cached = await caches.match(request, { ignoreSearch: true });
-  return cached || fetch(request);
+  const cached = await caches.match(request);
+  if (cached) {
+    return cached;
+  }
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const older = await caches.match(request, { ignoreSearch: true });
+    if (older) {
+      return older;
+    }
+    throw error;
+  }
 };
 
 const navigate = async (request) => {

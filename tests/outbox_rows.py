@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.notifications.kinds import Kind
 from hub.notifications.tables import Notification
 from tests.web_client import Web
 
 
-async def _rows(kind: Kind | None) -> list[dict[str, Any]]:
+async def _rows(kind: str | None) -> list[dict[str, Any]]:
     query = (
         Notification.select(
             Notification.user,
@@ -23,14 +22,14 @@ async def _rows(kind: Kind | None) -> list[dict[str, Any]]:
         .output(load_json=True)
     )
     if kind is not None:
-        query = query.where(Notification.kind == kind.value)
+        query = query.where(Notification.kind == kind)
     return await query
 
 
-def outbox(web: Web, kind: Kind | None = None) -> list[dict[str, Any]]:
+def outbox(web: Web, kind: str | None = None) -> list[dict[str, Any]]:
     """The queued notifications (of one kind), oldest first, params decoded."""
     return web.run(_rows, kind)
 
 
-def recipients(web: Web, kind: Kind) -> list[int]:
+def recipients(web: Web, kind: str) -> list[int]:
     return sorted(row["user"] for row in outbox(web, kind))

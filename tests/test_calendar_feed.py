@@ -20,7 +20,7 @@ def test_the_feed_has_my_shifts_and_repair_due_dates(web: Web, world: World) -> 
     async def prepare() -> str:
         patrol = await make_route(world)
         shift_id = await make_shift(world, patrol.route_id, volunteers=2)
-        await patrols.do_sign_up(world.building_id, shift_id, world.volunteer.id)
+        await patrols.do_sign_up(world.volunteer.id, world.building_id, shift_id)
         task_id = await do_report(
             world.resident.id,
             world.building_id,

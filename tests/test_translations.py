@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from hub.web.i18n import choose_language, language_from_header
+from hub.i18n import choose_language, language_from_header
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "hub/locale/zh/LC_MESSAGES/messages.po"

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.accounts.passwords import hash_password, verify_password
+from hub.accounts.passwords import hash_new_password, verify_password
 from hub.accounts.skills import SKILLS
-from hub.accounts.tables import User, UserSkill
+from hub.accounts.tables import SessionRecord, User, UserSkill
 from hub.db import write_transaction
 from hub.errors import Refused
-from hub.web.i18n import LANGUAGES, _
+from hub.i18n import LANGUAGES, _
+
+
+async def contact_taken(email: str | None, phone: str | None) -> bool:
+    if email and await User.exists().where(User.email == email):
+        return True
+    return bool(phone) and await User.exists().where(User.phone == phone)
 
 
 async def _check_contact_free(email: str | None, phone: str | None, *, except_id: int = 0) -> None:
@@ -28,6 +34,14 @@ class NewAccount:
     phone: str | None
     password: str
     language: str = ""
+
+    @property
+    def known(self) -> tuple[str | None, ...]:
+        """What the person told about themselves, which their password must not be close to."""
+        return (self.display_name, self.email, self.phone)
+
+    async def password_hash(self) -> str:
+        return await hash_new_password(self.password, self.known)
 
 
 async def insert_user(account: NewAccount, password_hash: str) -> int:
@@ -48,7 +62,7 @@ async def insert_user(account: NewAccount, password_hash: str) -> int:
 
 
 async def do_create_user(account: NewAccount) -> int:
-    password_hash = await hash_password(account.password)
+    password_hash = await account.password_hash()
     async with write_transaction():
         return await insert_user(account, password_hash)
 
@@ -83,12 +97,35 @@ async def do_update_profile(
 
 
 async def do_change_password(user_id: int, *, current: str, new: str) -> None:
-    row = await User.select(User.password_hash).where(User.id == user_id).first()
+    row = (
+        await User.select(User.password_hash, User.display_name, User.email, User.phone)
+        .where(User.id == user_id)
+        .first()
+    )
     if row is None or not await verify_password(row["password_hash"], current):
         raise Refused(_("Your current password is not right."), "current")
-    new_hash = await hash_password(new)
+    known = (row["display_name"], row["email"], row["phone"])
+    new_hash = await hash_new_password(new, known, field="new")
     async with write_transaction():
         await User.update({User.password_hash: new_hash}).where(User.id == user_id)
+        await _end_sessions(user_id)
+
+
+async def _end_sessions(user_id: int) -> int:
+    """End every session of this person; the caller's own is stored again under a new id (see
+    rotate_session_id), so only the others end."""
+    ended = (
+        await SessionRecord.delete()
+        .where(SessionRecord.user == user_id)
+        .returning(SessionRecord.id)
+    )
+    return len(ended)
+
+
+async def do_sign_out_everywhere_else(user_id: int) -> int:
+    """How many sessions ended, the caller's own included (it is stored again under a new id)."""
+    async with write_transaction():
+        return await _end_sessions(user_id)
 
 
 async def do_set_preferences(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Router, get, post
@@ -10,15 +9,19 @@ from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from hub import clock
 from hub.accounts import actions
 from hub.accounts.contact import split_contact
 from hub.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from hub.accounts.queries import skills_of
 from hub.accounts.sessions import rotate_session_id
 from hub.accounts.skills import SKILLS
+from hub.areas import signed_in
 from hub.errors import Refused
-from hub.web.forms import Form, read_form
-from hub.web.i18n import LANGUAGES, _
+from hub.forms import Form
+from hub.i18n import LANGUAGES, _
+from hub.urls import url
+from hub.web.forms import read_form
 from hub.web.middleware import (
     SESSION_BUILDING,
     SESSION_LANGUAGE,
@@ -30,6 +33,9 @@ from hub.web.pages import form_page, page, safe_next, see_other
 from hub.web.policy import Access, requires, user_id_of, viewer_of
 
 LOGIN_PATH = "/login"
+# Signing out empties the browser's HTTP cache of Hub (member-only photos are kept a week), but
+# not its storage: the service worker, its app shell and the offline queue stay on the phone.
+CLEAR_ON_SIGN_OUT = '"cache"'
 
 
 def sign_in(request: HTMXRequest, user_id: int, building_id: int | None = None) -> None:
@@ -38,7 +44,7 @@ def sign_in(request: HTMXRequest, user_id: int, building_id: int | None = None) 
         {
             SESSION_USER: user_id,
             SESSION_BUILDING: building_id,
-            SESSION_SEEN_ON: date.today().isoformat(),
+            SESSION_SEEN_ON: clock.server_today().isoformat(),
         }
     )
     if language:
@@ -46,12 +52,12 @@ def sign_in(request: HTMXRequest, user_id: int, building_id: int | None = None) 
     rotate_session_id(request)
 
 
-@get(LOGIN_PATH, guards=[requires(Access.PUBLIC)])
+@get(LOGIN_PATH, guards=[requires(Access.PUBLIC)], name="accounts.login")
 async def login_page(request: HTMXRequest, next: FromQuery[str | None] = None) -> Template:
     return page("accounts/login.html", values={"next": safe_next(next)}, errors={})
 
 
-@post(LOGIN_PATH, guards=[requires(Access.PUBLIC)])
+@post(LOGIN_PATH, guards=[requires(Access.PUBLIC)], name="accounts.login_submit")
 async def login_submit(request: HTMXRequest) -> Template | Redirect:
     form = Form(await read_form(request))
     login = form.text("login", max_length=254)
@@ -60,20 +66,23 @@ async def login_submit(request: HTMXRequest) -> Template | Redirect:
         email, phone = split_contact(login)
         user_id = await actions.authenticate(email=email, phone=phone, password=password)
         if user_id is not None:
+            await signed_in(user_id)
             sign_in(request, user_id)
             return see_other(safe_next(form.raw("next")))
         form.error("login", _("That phone number or email and password do not match."))
     form.values.pop("password", None)
-    return form_page("accounts/login.html", form)
+    return form_page("accounts/login.html", form, at=LOGIN_PATH)
 
 
-@post("/logout", guards=[requires(Access.SIGNED_IN)])
+@post("/logout", guards=[requires(Access.SIGNED_IN)], name="accounts.logout")
 async def logout(request: HTMXRequest) -> Redirect:
     language = request.session.get(SESSION_LANGUAGE)
     request.clear_session()
     if language:
         request.set_session({SESSION_LANGUAGE: language})
-    return see_other(LOGIN_PATH)
+    response = see_other(LOGIN_PATH)
+    response.headers["Clear-Site-Data"] = CLEAR_ON_SIGN_OUT
+    return response
 
 
 async def _profile_values(request: HTMXRequest) -> dict[str, Any]:
@@ -86,7 +95,7 @@ async def _profile_values(request: HTMXRequest) -> dict[str, Any]:
     }
 
 
-@get("/profile", guards=[requires(Access.SIGNED_IN)])
+@get("/profile", guards=[requires(Access.SIGNED_IN)], name="accounts.profile")
 async def profile_page(request: HTMXRequest) -> Template:
     return page(
         "accounts/profile.html",
@@ -94,10 +103,22 @@ async def profile_page(request: HTMXRequest) -> Template:
         errors={},
         skills=SKILLS,
         saved=request.query_params.get("saved") == "1",
+        signed_out_elsewhere=request.query_params.get("signed-out") == "1",
     )
 
 
-@post("/profile", guards=[requires(Access.SIGNED_IN)])
+@post(
+    "/sessions/end-others",
+    guards=[requires(Access.SIGNED_IN)],
+    name="accounts.sign_out_everywhere_else",
+)
+async def sign_out_everywhere_else(request: HTMXRequest) -> Redirect:
+    await actions.do_sign_out_everywhere_else(user_id_of(request))
+    rotate_session_id(request)  # this session stays, under a new id
+    return see_other(url("accounts.profile") + "?signed-out=1")
+
+
+@post("/profile", guards=[requires(Access.SIGNED_IN)], name="accounts.profile_submit")
 async def profile_submit(request: HTMXRequest) -> Template | Redirect:
     form = Form(await read_form(request))
     display_name = form.text("display_name", max_length=80)
@@ -107,7 +128,14 @@ async def profile_submit(request: HTMXRequest) -> Template | Redirect:
     if not form.ok:
         form.values["skills"] = skills
         form.values["large_text"] = large_text
-        return form_page("accounts/profile.html", form, skills=SKILLS, saved=False)
+        return form_page(
+            "accounts/profile.html",
+            form,
+            at=url("accounts.profile"),
+            skills=SKILLS,
+            saved=False,
+            signed_out_elsewhere=False,
+        )
     await actions.do_update_profile(
         user_id_of(request),
         display_name=display_name,
@@ -119,10 +147,10 @@ async def profile_submit(request: HTMXRequest) -> Template | Redirect:
         request.session[SESSION_LANGUAGE] = language
     else:
         request.session.pop(SESSION_LANGUAGE, None)
-    return see_other("/profile?saved=1")
+    return see_other(url("accounts.profile") + "?saved=1")
 
 
-@get("/password", guards=[requires(Access.SIGNED_IN)])
+@get("/password", guards=[requires(Access.SIGNED_IN)], name="accounts.password")
 async def password_page(request: HTMXRequest) -> Template:
     return page(
         "accounts/password.html",
@@ -132,7 +160,7 @@ async def password_page(request: HTMXRequest) -> Template:
     )
 
 
-@post("/password", guards=[requires(Access.SIGNED_IN)])
+@post("/password", guards=[requires(Access.SIGNED_IN)], name="accounts.password_submit")
 async def password_submit(request: HTMXRequest) -> Template | Redirect:
     form = Form(await read_form(request))
     current = form.secret("current", max_length=MAX_PASSWORD_LENGTH)
@@ -145,12 +173,13 @@ async def password_submit(request: HTMXRequest) -> Template | Redirect:
         except Refused as refused:
             form.error(refused.field or "current", refused.message)
         else:
-            return see_other("/password?saved=1")
+            rotate_session_id(request)  # this session stays, under a new id; the others end
+            return see_other(url("accounts.password") + "?saved=1")
     form.values.clear()
-    return form_page("accounts/password.html", form, saved=False)
+    return form_page("accounts/password.html", form, at=url("accounts.password"), saved=False)
 
 
-@post("/preferences/language", guards=[requires(Access.PUBLIC)])
+@post("/preferences/language", guards=[requires(Access.PUBLIC)], name="accounts.set_language")
 async def set_language(request: HTMXRequest) -> Redirect:
     form = Form(await read_form(request))
     language = form.choice("language", LANGUAGES)
@@ -162,7 +191,7 @@ async def set_language(request: HTMXRequest) -> Redirect:
     return see_other(safe_next(form.raw("next")))
 
 
-@post("/preferences/text-size", guards=[requires(Access.PUBLIC)])
+@post("/preferences/text-size", guards=[requires(Access.PUBLIC)], name="accounts.set_text_size")
 async def set_text_size(request: HTMXRequest) -> Redirect:
     form = Form(await read_form(request))
     large = form.raw("large_text") == "1"
@@ -181,6 +210,7 @@ router = Router(
         logout,
         profile_page,
         profile_submit,
+        sign_out_everywhere_else,
         password_page,
         password_submit,
         set_language,

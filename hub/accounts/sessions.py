@@ -3,55 +3,85 @@ host sees the same ones (Litestar ships memory, file and Redis stores only)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
+from hub import clock
 from hub.accounts.tables import SessionRecord
 from hub.db import write_transaction
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _expiry(expires_in: int | timedelta | None) -> datetime | None:
     if expires_in is None:
         return None
     seconds = expires_in.total_seconds() if isinstance(expires_in, timedelta) else expires_in
-    return _now() + timedelta(seconds=seconds)
+    return clock.now() + timedelta(seconds=seconds)
 
 
 def _live(key: str):
     return (SessionRecord.key == key) & (
-        SessionRecord.expires_at.is_null() | (SessionRecord.expires_at > _now())
+        SessionRecord.expires_at.is_null() | (SessionRecord.expires_at > clock.now())
     )
 
 
+def _user_of(data: bytes, user_key: str) -> int | None:
+    """The user a session's data names (Litestar stores it as JSON), if any."""
+    try:
+        user_id = json.loads(data).get(user_key)
+    except (ValueError, AttributeError):
+        return None
+    return user_id if isinstance(user_id, int) else None
+
+
 class DatabaseStore(Store):
+    """Sessions as rows; each row also names its user (`user_key` in the session's data), so
+    that all of a person's sessions can be found and ended."""
+
+    def __init__(self, user_key: str = "user_id") -> None:
+        self.user_key = user_key
+
     async def set(
         self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
     ) -> None:
         data = value.encode() if isinstance(value, str) else value
-        expires_at = _expiry(expires_in)
+        async with write_transaction():
+            if not await self.update(key, data, expires_in):
+                await SessionRecord.insert(
+                    SessionRecord(
+                        key=key,
+                        data=data,
+                        expires_at=_expiry(expires_in),
+                        user=_user_of(data, self.user_key),
+                    )
+                )
+
+    async def update(self, key: str, data: bytes, expires_in: int | timedelta | None) -> bool:
+        """Change a stored session; False when there is none under this key."""
         async with write_transaction():
             updated = (
                 await SessionRecord.update(
-                    {SessionRecord.data: data, SessionRecord.expires_at: expires_at}
+                    {
+                        SessionRecord.data: data,
+                        SessionRecord.expires_at: _expiry(expires_in),
+                        SessionRecord.user: _user_of(data, self.user_key),
+                    }
                 )
                 .where(SessionRecord.key == key)
                 .returning(SessionRecord.id)
             )
-            if not updated:
-                await SessionRecord.insert(SessionRecord(key=key, data=data, expires_at=expires_at))
+        return bool(updated)
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         row = await SessionRecord.select(SessionRecord.data).where(_live(key)).first()
@@ -77,10 +107,10 @@ class DatabaseStore(Store):
         row = await SessionRecord.select(SessionRecord.expires_at).where(_live(key)).first()
         if row is None or row["expires_at"] is None:
             return None
-        return int((row["expires_at"] - _now()).total_seconds())
+        return int((row["expires_at"] - clock.now()).total_seconds())
 
     async def delete_expired(self) -> None:
-        await SessionRecord.delete().where(SessionRecord.expires_at < _now())
+        await SessionRecord.delete().where(SessionRecord.expires_at < clock.now())
 
 
 _LOADED = "hub.session_loaded"
@@ -128,9 +158,31 @@ class ChangedOnlySessionBackend(ServerSideSessionBackend):
                 await self.delete(old_id, store=store)
         elif scope_session is not Empty:
             current = self.serialize_data(scope_session, connection.scope) if scope_session else b""
-            if current == connection.scope.get(_LOADED, b""):
+            loaded = connection.scope.get(_LOADED, b"")
+            if current == loaded:
+                return
+            if loaded and current:
+                await self._store_existing(current, message, connection)
                 return
         await super().store_in_message(scope_session, message, connection)
+
+    async def _store_existing(
+        self, data: bytes, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        """Save a session that existed when the request began only if it still exists: one
+        ended meanwhile (signed out everywhere, password changed) must not come back."""
+        store = self.config.get_store_from_app(connection.scope["app"])
+        assert isinstance(store, DatabaseStore)
+        session_id = self.get_session_id(connection)
+        max_age = int(self.config.max_age) if self.config.max_age is not None else None
+        if not await store.update(session_id, data, expires_in=max_age):
+            return
+        cookie_params = dict(
+            extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
+        )
+        MutableScopeHeaders.from_message(message).add(
+            "Set-Cookie", Cookie(value=session_id, key=self.config.key, **cookie_params).to_header()
+        )
 
 
 @dataclass

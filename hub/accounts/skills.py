@@ -1,6 +1,6 @@
 """The skills a member can offer, in the order the profile form lists them."""
 
-from hub.web.i18n import N_
+from hub.i18n import N_
 
 SKILLS: dict[str, str] = {
     "electrics": N_("Electrics"),

@@ -6,6 +6,7 @@ from piccolo.columns import (
     ForeignKey,
     OnDelete,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -38,3 +39,17 @@ class SessionRecord(Table, tablename="hub_session"):
     key = Varchar(length=128, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, default=None, index=True)
+    # Whose session it is (none before sign-in), so that all of a person's sessions can be ended.
+    user = ForeignKey(
+        references=User, on_delete=OnDelete.cascade, null=True, default=None, index=True
+    )
+
+
+class AttemptLog(Table, tablename="hub_attempt_log"):
+    """The times of the latest sign-in and join attempts from one client address, kept in the
+    database so that every process and host shares them."""
+
+    id: Serial
+    address = Varchar(length=100, unique=True)
+    times = Text(default="[]")  # a JSON list of seconds since the epoch, oldest first
+    updated_at = Timestamptz(index=True)

@@ -4,25 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from zoneinfo import available_timezones
 
-from hub.accounts.actions import NewAccount, insert_user
-from hub.accounts.passwords import hash_password
+from hub import clock
+from hub.accounts.actions import (
+    NewAccount,
+    authenticate,
+    contact_taken,
+    insert_user,
+)
+from hub.accounts.passwords import hash_new_password
 from hub.accounts.tables import User
+from hub.audit import record
 from hub.community.roles import Role
 from hub.community.tables import (
-    AuditEntry,
     Building,
     Community,
     CommunityAdmin,
+    Invitation,
     Membership,
     SetupToken,
 )
 from hub.db import write_transaction
 from hub.errors import Refused
-from hub.web.i18n import _
+from hub.i18n import _
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+INVITATION_LASTS = timedelta(days=30)
 
 
 def new_token() -> str:
@@ -35,21 +44,6 @@ def _digest(token: str) -> str:
 
 def valid_timezone(name: str) -> bool:
     return name in available_timezones()
-
-
-async def _audit(
-    actor: int | None,
-    action: str,
-    detail: str = "",
-    *,
-    building: int | None = None,
-    community: int | None = None,
-) -> None:
-    await AuditEntry.insert(
-        AuditEntry(
-            actor=actor, action=action, detail=detail, building=building, community=community
-        )
-    )
 
 
 # First start ---------------------------------------------------------------------------------
@@ -75,7 +69,7 @@ async def do_setup(
     token: str, *, community_name: str, building_name: str, account: NewAccount
 ) -> int:
     """Spend the setup token: the first community, its first building and its admin account."""
-    password_hash = await hash_password(account.password)
+    password_hash = await account.password_hash()
     async with write_transaction():
         spent = (
             await SetupToken.delete()
@@ -97,7 +91,7 @@ async def _insert_community(actor: int, name: str) -> int:
     rows = await Community.insert(Community(name=name)).returning(Community.id)
     community_id = int(rows[0]["id"])
     await CommunityAdmin.insert(CommunityAdmin(user=actor, community=community_id))
-    await _audit(actor, "community.created", name, community=community_id)
+    await record(actor, "community.created", name, community=community_id)
     return community_id
 
 
@@ -116,7 +110,7 @@ async def _insert_building(
         )
     ).returning(Building.id)
     building_id = int(rows[0]["id"])
-    await _audit(actor, "building.created", name, building=building_id, community=community_id)
+    await record(actor, "building.created", name, building=building_id, community=community_id)
     return building_id
 
 
@@ -135,7 +129,7 @@ async def do_create_building(
 async def do_reset_join_link(actor: int, building_id: int) -> None:
     async with write_transaction():
         await Building.update({Building.join_token: new_token()}).where(Building.id == building_id)
-        await _audit(actor, "invite.reset", building=building_id)
+        await record(actor, "invite.reset", building=building_id)
 
 
 # Members -------------------------------------------------------------------------------------
@@ -149,12 +143,12 @@ async def _add_member(actor: int | None, user_id: int, building_id: int, role: R
     )
     if existing is None:
         await Membership.insert(Membership(user=user_id, building=building_id, role=role.key))
-        await _audit(
+        await record(
             actor, "member.joined", f"user={user_id} role={role.key}", building=building_id
         )
     elif (Role.from_key(existing["role"]) or Role.RESIDENT) < role:
         await Membership.update({Membership.role: role.key}).where(Membership.id == existing["id"])
-        await _audit(actor, "member.role", f"user={user_id} role={role.key}", building=building_id)
+        await record(actor, "member.role", f"user={user_id} role={role.key}", building=building_id)
 
 
 async def building_for_join_token(token: str) -> dict | None:
@@ -166,14 +160,25 @@ async def building_for_join_token(token: str) -> dict | None:
 
 
 async def do_join_new(token: str, account: NewAccount) -> tuple[int, int]:
-    """A new account that joins the building of this join link as a resident."""
-    password_hash = await hash_password(account.password)
+    """A new account that joins the building of this join link as a resident; a person who
+    already has an account with this phone or email and gives its password joins with it.
+    Anyone else gets the sign-in form's answer to a wrong password, which does not say whether
+    the phone or email has an account."""
+    existing = await authenticate(
+        email=account.email, phone=account.phone, password=account.password
+    )
+    if existing is not None:
+        return existing, await do_join_existing(existing, token)
+    if await contact_taken(account.email, account.phone):
+        raise Refused(_("That phone number or email and password do not match."), "password")
+    password_hash = await account.password_hash()
     async with write_transaction():
         building = await building_for_join_token(token)
         if building is None:
             raise Refused(_("This join link is no longer valid. Ask your leader for a new one."))
         user_id = await insert_user(account, password_hash)
         await _add_member(user_id, user_id, building["id"], Role.RESIDENT)
+    await accept_invitations(user_id)
     return user_id, int(building["id"])
 
 
@@ -211,7 +216,7 @@ async def do_set_role(actor: int, building_id: int, membership_id: int, role: Ro
         if demoting_leader and await _leader_count(building_id) <= 1:
             raise Refused(_("A building needs at least one leader. Appoint another first."))
         await Membership.update({Membership.role: role.key}).where(Membership.id == membership_id)
-        await _audit(
+        await record(
             actor, "member.role", f"user={member['user']} role={role.key}", building=building_id
         )
     return int(member["user"])
@@ -224,26 +229,70 @@ async def do_remove_member(actor: int, building_id: int, membership_id: int) -> 
         if member["role"] == Role.LEADER.key and await _leader_count(building_id) <= 1:
             raise Refused(_("A building needs at least one leader. Appoint another first."))
         await Membership.delete().where(Membership.id == membership_id)
-        await _audit(actor, "member.removed", f"user={member['user']}", building=building_id)
+        await record(actor, "member.removed", f"user={member['user']}", building=building_id)
     return int(member["user"])
 
 
 async def do_appoint_leader(
     actor: int, building_id: int, *, email: str | None, phone: str | None
 ) -> None:
-    """A community admin makes an existing account leader of a building."""
+    """A community admin appoints a leader: a member of the building becomes one at once;
+    anyone else is invited, and becomes one on signing in with this phone or email (making an
+    account for it if they have none). What the admin sees is the same either way, so it tells
+    nothing of accounts outside their buildings."""
     async with write_transaction():
-        condition = (User.email == email) if email else (User.phone == phone)
-        user = await User.select(User.id).where(condition).first()
-        if user is None:
-            raise Refused(
-                _(
-                    "Nobody has an account with this phone number or email yet. "
-                    "Send them the building's join link first."
-                ),
-                "contact",
+        contact = (Membership.user.email == email) if email else (Membership.user.phone == phone)
+        member = (
+            await Membership.select(Membership.user)
+            .where((Membership.building == building_id) & contact)
+            .first()
+        )
+        if member is not None:
+            await _add_member(actor, int(member["user"]), building_id, Role.LEADER)
+            return
+        same = (Invitation.email == email) if email else (Invitation.phone == phone)
+        await Invitation.delete().where(
+            (Invitation.building == building_id) & same & Invitation.accepted_at.is_null()
+        )
+        await Invitation.insert(
+            Invitation(
+                building=building_id,
+                role=Role.LEADER.key,
+                email=email,
+                phone=phone,
+                invited_by=actor,
             )
-        await _add_member(actor, int(user["id"]), building_id, Role.LEADER)
+        )
+        await record(actor, "leader.invited", email or phone or "", building=building_id)
+
+
+async def accept_invitations(user_id: int) -> None:
+    """Whoever signs in takes the roles they were invited to with their phone or email."""
+    user = await User.select(User.email, User.phone).where(User.id == user_id).first()
+    if user is None or not (user["email"] or user["phone"]):
+        return
+    by_email = Invitation.email == user["email"]
+    by_phone = Invitation.phone == user["phone"]
+    if user["email"] and user["phone"]:
+        contact = by_email | by_phone
+    else:
+        contact = by_email if user["email"] else by_phone
+    mine = (
+        Invitation.accepted_at.is_null()
+        & (Invitation.created_at > clock.now() - INVITATION_LASTS)
+        & contact
+    )
+    if not await Invitation.exists().where(mine):
+        return
+    async with write_transaction():
+        for invitation in await Invitation.select(
+            Invitation.id, Invitation.building, Invitation.role, Invitation.invited_by
+        ).where(mine):
+            role = Role.from_key(invitation["role"]) or Role.RESIDENT
+            await _add_member(invitation["invited_by"], user_id, invitation["building"], role)
+            await Invitation.update({Invitation.accepted_at: clock.now()}).where(
+                Invitation.id == invitation["id"]
+            )
 
 
 async def do_ensure_admin(
@@ -251,7 +300,7 @@ async def do_ensure_admin(
 ) -> str:
     """The command line's admin: create or reactivate the account with this password and make it
     an admin of the named community (made if missing) or of the only one there is."""
-    password_hash = await hash_password(password)
+    password_hash = await hash_new_password(password, (email, phone))
     async with write_transaction():
         condition = (User.email == email) if email else (User.phone == phone)
         user = await User.select(User.id).where(condition).first()
@@ -287,5 +336,5 @@ async def do_ensure_admin(
             (CommunityAdmin.user == user_id) & (CommunityAdmin.community == community["id"])
         ):
             await CommunityAdmin.insert(CommunityAdmin(user=user_id, community=community["id"]))
-            await _audit(None, "admin.created", f"user={user_id}", community=community["id"])
+            await record(None, "admin.created", f"user={user_id}", community=community["id"])
     return str(community["name"])

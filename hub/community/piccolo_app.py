@@ -7,6 +7,7 @@ from hub.community.tables import (
     Building,
     Community,
     CommunityAdmin,
+    Invitation,
     Membership,
     SetupToken,
 )
@@ -14,7 +15,15 @@ from hub.community.tables import (
 APP_CONFIG = AppConfig(
     app_name="community",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Community, Building, Membership, CommunityAdmin, SetupToken, AuditEntry],
+    table_classes=[
+        Community,
+        Building,
+        Membership,
+        CommunityAdmin,
+        SetupToken,
+        AuditEntry,
+        Invitation,
+    ],
     migration_dependencies=["hub.accounts.piccolo_app"],
     commands=[],
 )

@@ -6,9 +6,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from hub.accounts.tables import UserSkill
-from hub.community.roles import Role
+from hub.community.roles import Role, roles_granting
 from hub.community.tables import Building, Community, CommunityAdmin, Membership
+
+NEWEST_SHOWN = 5
 
 
 async def building(building_id: int) -> dict[str, Any] | None:
@@ -54,12 +58,13 @@ async def members(building_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def member_ids(building_id: int, *, at_least: Role = Role.RESIDENT) -> list[int]:
-    """The users of a building whose role is at least `at_least` (one query)."""
-    roles = [role.key for role in Role if role >= at_least]
+async def member_ids(building_id: int, permission: str) -> list[int]:
+    """The users of a building whose role grants `permission` (one query)."""
     rows = (
         await Membership.select(Membership.user)
-        .where((Membership.building == building_id) & Membership.role.is_in(roles))
+        .where(
+            (Membership.building == building_id) & Membership.role.is_in(roles_granting(permission))
+        )
         .order_by(Membership.user)
     )
     return [int(row["user"]) for row in rows]
@@ -84,13 +89,33 @@ async def homes(community_id: int, user_ids: Sequence[int] | None = None) -> dic
 
 async def role_counts(building_id: int) -> dict[str, int]:
     counts = {role.key: 0 for role in Role}
-    for row in await Membership.select(Membership.role).where(Membership.building == building_id):
-        counts[row["role"]] += 1
+    for row in (
+        await Membership.select(Membership.role, Count(Membership.id).as_alias("members"))
+        .where(Membership.building == building_id)
+        .group_by(Membership.role)
+    ):
+        counts[row["role"]] = row["members"]
     return counts
 
 
+async def newest_members(building_id: int, *, limit: int = NEWEST_SHOWN) -> list[dict[str, Any]]:
+    """The last people to join, newest first: whom a leader may want to greet or promote."""
+    rows = (
+        await Membership.select(
+            Membership.role, Membership.user.display_name.as_alias("display_name")
+        )
+        .where(Membership.building == building_id)
+        .order_by(Membership.id, ascending=False)
+        .limit(limit)
+    )
+    for row in rows:
+        row["role"] = Role.from_key(row["role"]) or Role.RESIDENT
+    return rows
+
+
 async def admin_overview(user_id: int) -> list[dict[str, Any]]:
-    """The communities this user administers, each with its buildings and member counts."""
+    """The communities this user administers, each with its buildings, member counts and the
+    names of their leaders."""
     community_ids = [
         row["community"]
         for row in await CommunityAdmin.select(CommunityAdmin.community).where(
@@ -110,14 +135,24 @@ async def admin_overview(user_id: int) -> list[dict[str, Any]]:
         .order_by(Building.name)
     )
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {role.key: 0 for role in Role})
+    leaders: dict[int, list[str]] = defaultdict(list)
     if buildings:
-        for row in await Membership.select(Membership.building, Membership.role).where(
-            Membership.building.is_in([b["id"] for b in buildings])
+        for row in (
+            await Membership.select(
+                Membership.building,
+                Membership.role,
+                Membership.user.display_name.as_alias("name"),
+            )
+            .where(Membership.building.is_in([b["id"] for b in buildings]))
+            .order_by(Membership.user.display_name)
         ):
             counts[row["building"]][row["role"]] += 1
+            if row["role"] == Role.LEADER.key:
+                leaders[row["building"]].append(row["name"])
     by_community: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in buildings:
         row["counts"] = counts[row["id"]]
+        row["leaders"] = leaders[row["id"]]
         by_community[row["community"]].append(row)
     for community in communities:
         community["buildings"] = by_community[community["id"]]

@@ -39,6 +39,20 @@ class CommunityAdmin(Table, tablename="hub_community_admin"):
     community = ForeignKey(references=Community, on_delete=OnDelete.cascade, index=True)
 
 
+class Invitation(Table, tablename="hub_invitation"):
+    """A role in a building offered to whoever has (or makes) an account with this phone number
+    or email; it is taken when they sign in."""
+
+    id: Serial
+    building = ForeignKey(references=Building, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=16, default="leader")
+    email = Varchar(length=254, null=True, default=None, index=True)
+    phone = Varchar(length=20, null=True, default=None, index=True)
+    invited_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    accepted_at = Timestamptz(null=True, default=None)
+
+
 class SetupToken(Table, tablename="hub_setup_token"):
     """The one-time first-start token; only its hash is kept."""
 
@@ -48,7 +62,8 @@ class SetupToken(Table, tablename="hub_setup_token"):
 
 
 class AuditEntry(Table, tablename="hub_audit_entry"):
-    """Who changed what: one row for each change to communities, buildings and members."""
+    """Who changed what: one row for each change others rely on, in any area (hub/audit.py
+    writes them)."""
 
     id: Serial
     actor = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)

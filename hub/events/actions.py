@@ -17,23 +17,22 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from hub.audit import record
+from hub.clock import now
+from hub.community.tables import Building
 from hub.db import engine, write_transaction
 from hub.errors import Refused
 from hub.events import notifications
 from hub.events.tables import Answer, CalendarToken, Event, Notice
-from hub.web.i18n import _
+from hub.i18n import _
 
 GOING, MAYBE, NO = "going", "maybe", "no"
 STATUSES = (GOING, MAYBE, NO)
 MAX_CAPACITY = 100_000
 MAX_GUESTS = 20
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,31 @@ class EventDetails:
     guests_allowed: bool
     max_guests: int
     cover: str = ""  # a photo's stored name from hub.media, or "" for none
+
+
+def event_in(building_id: int, community_id: int | None) -> Any:
+    """The events seen from a building: its own and its community's community-wide ones."""
+    return (Event.building == building_id) | (
+        Event.building.is_null() & (Event.community == community_id)
+    )
+
+
+def notice_in(building_id: int, community_id: int | None) -> Any:
+    """The notices seen from a building: its own and its community's community-wide ones."""
+    return (Notice.building == building_id) | (
+        Notice.building.is_null() & (Notice.community == community_id)
+    )
+
+
+async def _community_of(building_id: int) -> int | None:
+    row = await Building.select(Building.community).where(Building.id == building_id).first()
+    return int(row["community"]) if row else None
+
+
+def allowed_guests(event: dict[str, Any], asked: int) -> int:
+    """The guests a person may bring, nearest to what they asked: none where guests are not
+    allowed, else from 0 to the event's limit."""
+    return max(0, min(asked, event["max_guests"] if event["guests_allowed"] else 0))
 
 
 def _check_details(details: EventDetails) -> None:
@@ -89,20 +113,31 @@ async def do_create_event(
         for column, value in _columns(details).items():
             setattr(row, column._meta.name, value)
         rows = await Event.insert(row).returning(Event.id)
-    return int(rows[0]["id"])
+        event_id = int(rows[0]["id"])
+        await record(
+            actor,
+            "event.created",
+            f"event={event_id} {details.title}",
+            building=building_id,
+            community=community_id,
+        )
+    return event_id
 
 
-async def _locked_event(event_id: int) -> dict[str, Any]:
-    """The event's row, locked against every other change to it until the transaction ends."""
+async def _locked_event(building_id: int, event_id: int) -> dict[str, Any]:
+    """The event's row, if it is seen from this building, locked against every other change to
+    it until the transaction ends."""
     query = Event.select(
         Event.id,
+        Event.community,
+        Event.building,
         Event.capacity,
         Event.rsvp_deadline,
         Event.starts_at,
         Event.cancelled_at,
         Event.guests_allowed,
         Event.max_guests,
-    ).where(Event.id == event_id)
+    ).where((Event.id == event_id) & event_in(building_id, await _community_of(building_id)))
     if engine().engine_type == "postgres":
         query = query.lock_rows("UPDATE")
     row = await query.first()
@@ -111,28 +146,42 @@ async def _locked_event(event_id: int) -> dict[str, Any]:
     return row
 
 
-async def do_update_event(event_id: int, details: EventDetails) -> list[int]:
+async def _audit_event(actor: int, event: dict[str, Any], action: str, detail: str = "") -> None:
+    await record(
+        actor,
+        action,
+        f"event={event['id']} {detail}".strip(),
+        building=event["building"],
+        community=event["community"],
+    )
+
+
+async def do_update_event(
+    actor: int, building_id: int, event_id: int, details: EventDetails
+) -> list[int]:
     """Change an event; a larger capacity promotes from the waitlist. Returns who was promoted."""
     _check_details(details)
     async with write_transaction():
-        event = await _locked_event(event_id)
+        event = await _locked_event(building_id, event_id)
         if event["cancelled_at"] is not None:
             raise Refused(_("This event has been cancelled."))
         await Event.update(_columns(details)).where(Event.id == event_id)
         event["capacity"] = details.capacity
         promoted = await _promote(event)
         await notifications.tell_promoted(event_id, promoted)
+        await _audit_event(actor, event, "event.updated", details.title)
         return promoted
 
 
-async def do_cancel_event(event_id: int, actor: int | None = None) -> None:
+async def do_cancel_event(actor: int, building_id: int, event_id: int) -> None:
     """Cancel an event: everyone who answered sees it on their Today page, and those going or
     waiting are told (but not `actor`, who cancelled it)."""
     async with write_transaction():
-        event = await _locked_event(event_id)
+        event = await _locked_event(building_id, event_id)
         if event["cancelled_at"] is None:
             await Event.update({Event.cancelled_at: now()}).where(Event.id == event_id)
             await notifications.tell_cancelled(event_id, actor)
+            await _audit_event(actor, event, "event.cancelled")
 
 
 # Answers -------------------------------------------------------------------------------------
@@ -179,13 +228,15 @@ def answer_open(event: dict[str, Any], at: datetime | None = None) -> bool:
     return event["cancelled_at"] is None and at < closes
 
 
-async def do_answer(event_id: int, user_id: int, status: str, guests: int = 0) -> str:
-    """Answer going, maybe or no with a number of guests. Returns where the person stands:
+async def do_answer(
+    actor: int, building_id: int, event_id: int, status: str, guests: int = 0
+) -> str:
+    """The actor answers going, maybe or no with a number of guests. Returns where they stand:
     "going", "waitlisted", "maybe" or "no"."""
     if status not in STATUSES:
         raise Refused(_("Please choose one of the options."), "status")
     async with write_transaction():
-        event = await _locked_event(event_id)
+        event = await _locked_event(building_id, event_id)
         if event["cancelled_at"] is not None:
             raise Refused(_("This event has been cancelled."))
         if not answer_open(event):
@@ -198,7 +249,7 @@ async def do_answer(event_id: int, user_id: int, status: str, guests: int = 0) -
             )
         mine = (
             await Answer.select(Answer.id, Answer.status, Answer.waitlisted, Answer.guests)
-            .where((Answer.event == event_id) & (Answer.user == user_id))
+            .where((Answer.event == event_id) & (Answer.user == actor))
             .first()
         )
         waitlisted = False
@@ -208,11 +259,14 @@ async def do_answer(event_id: int, user_id: int, status: str, guests: int = 0) -
             already_waiting = mine is not None and mine["status"] == GOING and mine["waitlisted"]
             capacity = event["capacity"]
             fits = capacity is None or (
-                await _places_taken(event_id, except_user=user_id) + 1 + guests <= capacity
+                await _places_taken(event_id, except_user=actor) + 1 + guests <= capacity
             )
-            if already_in and not fits:
-                raise Refused(_("There are not enough places left for more guests."), "guests")
-            if already_waiting:
+            # Someone with a place keeps it whatever the capacity became; only more guests
+            # need room (a leader may have lowered the capacity below the places taken).
+            if already_in:
+                if not fits and guests > mine["guests"]:
+                    raise Refused(_("There are not enough places left for more guests."), "guests")
+            elif already_waiting:
                 waitlisted = True  # keeps their place in line; _promote below lets them in
             elif not fits:
                 waitlisted = True
@@ -226,7 +280,7 @@ async def do_answer(event_id: int, user_id: int, status: str, guests: int = 0) -
         if queue is not None:
             values[Answer.queue] = queue
         if mine is None:
-            row = Answer(event=event_id, user=user_id)
+            row = Answer(event=event_id, user=actor)
             for column, value in values.items():
                 setattr(row, column._meta.name, value)
             await Answer.insert(row)
@@ -235,10 +289,10 @@ async def do_answer(event_id: int, user_id: int, status: str, guests: int = 0) -
                 values[Answer.promoted_at] = None
             await Answer.update(values).where(Answer.id == mine["id"])
         promoted = await _promote(event)
-        await notifications.tell_promoted(event_id, [u for u in promoted if u != user_id])
-        if status != GOING or (waitlisted and user_id not in promoted):
-            await notifications.forget_reminder(event_id, user_id)
-    if user_id in promoted:
+        await notifications.tell_promoted(event_id, [u for u in promoted if u != actor])
+        if status != GOING or (waitlisted and actor not in promoted):
+            await notifications.forget_reminder(event_id, actor)
+    if actor in promoted:
         return GOING
     return "waitlisted" if waitlisted else status
 
@@ -253,8 +307,11 @@ async def _next_queue(event_id: int) -> int:
     return (rows["queue"] if rows else 0) + 1
 
 
-async def do_mark_attended(event_id: int, answer_id: int, attended: bool) -> None:
+async def do_mark_attended(
+    actor: int, building_id: int, event_id: int, answer_id: int, attended: bool
+) -> None:
     async with write_transaction():
+        event = await _locked_event(building_id, event_id)
         updated = (
             await Answer.update({Answer.attended: attended})
             .where((Answer.id == answer_id) & (Answer.event == event_id))
@@ -262,6 +319,9 @@ async def do_mark_attended(event_id: int, answer_id: int, attended: bool) -> Non
         )
         if not updated:
             raise Refused(_("This answer no longer exists."))
+        await _audit_event(
+            actor, event, "event.attendance", f"answer={answer_id} attended={attended}"
+        )
 
 
 async def do_dismiss_news(user_id: int) -> None:
@@ -303,11 +363,43 @@ async def do_post_notice(
         notice_id = int(rows[0]["id"])
         if details.urgent:
             await notifications.tell_urgent_notice(notice_id)
+        await record(
+            actor,
+            "notice.posted",
+            f"notice={notice_id} {details.title}",
+            building=building_id,
+            community=community_id,
+        )
     return notice_id
 
 
-async def do_edit_notice(notice_id: int, details: NoticeDetails) -> None:
+async def _notice(building_id: int, notice_id: int) -> dict[str, Any]:
+    """The notice, if it is on this building's board (its own or a community-wide one)."""
+    row = (
+        await Notice.select(Notice.id, Notice.building, Notice.community)
+        .where((Notice.id == notice_id) & notice_in(building_id, await _community_of(building_id)))
+        .first()
+    )
+    if row is None:
+        raise Refused(_("This is no longer there. Reload the page."))
+    return row
+
+
+async def _audit_notice(actor: int, notice: dict[str, Any], action: str, detail: str = "") -> None:
+    await record(
+        actor,
+        action,
+        f"notice={notice['id']} {detail}".strip(),
+        building=notice["building"],
+        community=notice["community"],
+    )
+
+
+async def do_edit_notice(
+    actor: int, building_id: int, notice_id: int, details: NoticeDetails
+) -> None:
     async with write_transaction():
+        notice = await _notice(building_id, notice_id)
         await Notice.update(
             {
                 Notice.title: details.title,
@@ -320,13 +412,19 @@ async def do_edit_notice(notice_id: int, details: NoticeDetails) -> None:
         ).where(Notice.id == notice_id)
         if details.urgent:  # made urgent now, or edited: each member is told once per notice
             await notifications.tell_urgent_notice(notice_id)
+        await _audit_notice(actor, notice, "notice.edited", details.title)
 
 
-async def do_retire_notice(notice_id: int) -> None:
+async def do_retire_notice(actor: int, building_id: int, notice_id: int) -> None:
     async with write_transaction():
-        await Notice.update({Notice.retired_at: now()}).where(
-            (Notice.id == notice_id) & (Notice.retired_at.is_null())
+        notice = await _notice(building_id, notice_id)
+        retired = (
+            await Notice.update({Notice.retired_at: now()})
+            .where((Notice.id == notice_id) & (Notice.retired_at.is_null()))
+            .returning(Notice.id)
         )
+        if retired:
+            await _audit_notice(actor, notice, "notice.retired")
 
 
 # Calendar tokens -----------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.area import Entry
 from hub.events import queries
-from hub.web.calendar_feed import Entry, calendar_source
 
 
 def event_entry(event: dict[str, Any], timezone: str | None) -> Entry:
@@ -25,6 +25,5 @@ def event_entry(event: dict[str, Any], timezone: str | None) -> Entry:
     )
 
 
-@calendar_source
 async def answered_events(user_id: int) -> list[Entry]:
     return [event_entry(row, row["timezone"]) for row in await queries.calendar_events(user_id)]

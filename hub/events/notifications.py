@@ -16,15 +16,20 @@ from hub.community.queries import homes, member_ids
 from hub.community.tables import Building
 from hub.db import write_transaction
 from hub.events.tables import Answer, Event, Notice
-from hub.notifications.kinds import Kind
+from hub.i18n import _
 from hub.notifications.outbox import cancel, notify
-from hub.notifications.sweeps import sweep
-from hub.notifications.texts import notification_text, when_text
-from hub.web.i18n import _
+from hub.notifications.texts import when_text
+from hub.urls import url
 
 GOING = "going"  # hub.events.actions.GOING, which imports this module
 REMIND_BEFORE = timedelta(days=1)
 NOTICE_SHOWN = 180
+
+# The kinds events send, declared in hub/events/area.py.
+EVENT_REMINDER = "event_reminder"  # the day before
+WAITLIST_PROMOTION = "waitlist_promotion"
+EVENT_CANCELLED = "event_cancelled"
+URGENT_NOTICE = "urgent_notice"  # ignores quiet hours
 
 
 def reminder_key(event_id: int, user_id: int) -> str:
@@ -80,7 +85,7 @@ def _params(event: dict[str, Any], building: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _tell_event(event: dict[str, Any], kind: Kind, user_ids: Iterable[int]) -> None:
+async def _tell_event(event: dict[str, Any], kind: str, user_ids: Iterable[int]) -> None:
     for building_id, (people, building) in (
         await _by_building(event["building"], event["community"], user_ids)
     ).items():
@@ -90,13 +95,13 @@ async def _tell_event(event: dict[str, Any], kind: Kind, user_ids: Iterable[int]
 
 
 def _event_url(building_id: int, event: dict[str, Any]) -> str:
-    return f"/b/{building_id}/events/{event['id']}"
+    return url("events.event", building_id=building_id, event_id=event["id"])
 
 
 async def tell_promoted(event_id: int, user_ids: list[int]) -> None:
     """Those just moved off the waitlist (the caller leaves out whoever made the change)."""
     if user_ids:
-        await _tell_event(await _event(event_id), Kind.WAITLIST_PROMOTION, user_ids)
+        await _tell_event(await _event(event_id), WAITLIST_PROMOTION, user_ids)
 
 
 async def tell_cancelled(event_id: int, actor: int | None) -> None:
@@ -109,9 +114,7 @@ async def tell_cancelled(event_id: int, actor: int | None) -> None:
     ]
     for user in going:
         await cancel(reminder_key(event_id, user))
-    await _tell_event(
-        await _event(event_id), Kind.EVENT_CANCELLED, [u for u in going if u != actor]
-    )
+    await _tell_event(await _event(event_id), EVENT_CANCELLED, [u for u in going if u != actor])
 
 
 async def forget_reminder(event_id: int, user_id: int) -> None:
@@ -139,7 +142,7 @@ async def tell_urgent_notice(notice_id: int) -> None:
     if notice is None or not notice["urgent"] or notice["retired_at"] is not None:
         return
     if notice["building"] is not None:
-        members = await member_ids(notice["building"])
+        members = await member_ids(notice["building"], "notices.read")
     else:
         members = list(await homes(notice["community"]))
     recipients = [user for user in members if user != notice["created_by"]]
@@ -148,18 +151,17 @@ async def tell_urgent_notice(notice_id: int) -> None:
     ).items():
         await notify(
             people,
-            Kind.URGENT_NOTICE,
+            URGENT_NOTICE,
             params={
                 "building": building["name"],
                 "title": notice["title"],
                 "text": notice["text"][:NOTICE_SHOWN],
             },
-            url=f"/b/{building_id}/notices",
+            url=url("events.notice_board", building_id=building_id),
             key=f"urgent_notice:{notice_id}",
         )
 
 
-@sweep
 async def event_reminder_sweep(now: datetime) -> None:
     """A day before an event that is not cancelled, everyone going (not waitlisted) is reminded
     once; someone who says yes later than that is reminded at once."""
@@ -181,7 +183,7 @@ async def event_reminder_sweep(now: datetime) -> None:
                 for user in people:
                     await notify(
                         [user],
-                        Kind.EVENT_REMINDER,
+                        EVENT_REMINDER,
                         params=_params(event, building),
                         url=_event_url(building_id, event),
                         key=reminder_key(event_id, user),
@@ -191,7 +193,6 @@ async def event_reminder_sweep(now: datetime) -> None:
 # Words ------------------------------------------------------------------------------------------
 
 
-@notification_text(Kind.EVENT_REMINDER)
 def event_reminder_text(params: Mapping[str, Any]) -> tuple[str, str]:
     when = when_text(params["starts_at"], params["timezone"])
     if params["place"]:
@@ -201,7 +202,6 @@ def event_reminder_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _("Reminder: %(event)s", event=params["event"]), body
 
 
-@notification_text(Kind.WAITLIST_PROMOTION)
 def waitlist_promotion_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _("You have a place!"), _(
         "A place opened up at “%(event)s” (%(when)s). You are on the list now.",
@@ -210,7 +210,6 @@ def waitlist_promotion_text(params: Mapping[str, Any]) -> tuple[str, str]:
     )
 
 
-@notification_text(Kind.EVENT_CANCELLED)
 def event_cancelled_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _("Event cancelled"), _(
         "“%(event)s” on %(when)s has been cancelled.",
@@ -219,7 +218,6 @@ def event_cancelled_text(params: Mapping[str, Any]) -> tuple[str, str]:
     )
 
 
-@notification_text(Kind.URGENT_NOTICE)
 def urgent_notice_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _("Urgent: %(title)s", title=params["title"]), params["text"] or _(
         "A new notice in %(building)s.", building=params["building"]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Count, Sum
 
-from hub.events.actions import GOING, MAYBE, NO
+from hub import clock
+from hub.events.actions import GOING, MAYBE, NO, event_in, notice_in
 from hub.events.tables import Answer, CalendarToken, Event, Notice
 
 EVENT_COLUMNS = (
@@ -31,16 +31,6 @@ EVENT_COLUMNS = (
 )
 LIST_LIMIT = 50
 NEWS_DAYS = 14
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _visible_in(building_id: int, community_id: int) -> Any:
-    return (Event.building == building_id) | (
-        Event.building.is_null() & (Event.community == community_id)
-    )
 
 
 async def _with_counts(events: list[dict[str, Any]], user_id: int | None) -> list[dict[str, Any]]:
@@ -97,8 +87,8 @@ async def events(
     building_id: int, community_id: int, user_id: int, which: str = "upcoming"
 ) -> list[dict[str, Any]]:
     """Upcoming, past or the viewer's own events seen from a building (three queries)."""
-    now = _now()
-    query = Event.select(*EVENT_COLUMNS).where(_visible_in(building_id, community_id))
+    now = clock.now()
+    query = Event.select(*EVENT_COLUMNS).where(event_in(building_id, community_id))
     if which == "past":
         query = query.where(Event.ends_at < now).order_by(Event.starts_at, ascending=False)
     elif which == "mine":
@@ -119,7 +109,7 @@ async def event(
     """One event seen from a building, or None when it is not visible there (three queries)."""
     row = (
         await Event.select(*EVENT_COLUMNS)
-        .where((Event.id == event_id) & _visible_in(building_id, community_id))
+        .where((Event.id == event_id) & event_in(building_id, community_id))
         .first()
     )
     if row is None:
@@ -162,8 +152,8 @@ async def next_events(
     rows = (
         await Event.select(*EVENT_COLUMNS)
         .where(
-            _visible_in(building_id, community_id)
-            & (Event.ends_at >= _now())
+            event_in(building_id, community_id)
+            & (Event.ends_at >= clock.now())
             & Event.cancelled_at.is_null()
         )
         .order_by(Event.starts_at)
@@ -172,31 +162,25 @@ async def next_events(
     return await _with_counts(rows, user_id)
 
 
+# Written out, as it is on every Today page and composing its joins through the ORM cost several
+# times the query.
+_NEWS_SQL = """
+SELECT a.promoted_at, a.seen_at, e.id AS event_id, e.title, e.starts_at, e.cancelled_at
+FROM hub_event_answer a
+JOIN hub_event e ON e.id = a.event
+WHERE a."user" = {} AND a.status != {} AND e.ends_at >= {}
+  AND (e.building = {} OR (e.building IS NULL AND e.community = {}))
+  AND (a.promoted_at >= {} OR e.cancelled_at >= {})
+ORDER BY e.starts_at
+"""
+
+
 async def news(building_id: int, community_id: int, user_id: int) -> list[dict[str, Any]]:
     """What the viewer must be told: promoted off a waitlist, or an event they answered was
     cancelled (one query)."""
-    since = _now() - timedelta(days=NEWS_DAYS)
-    rows = (
-        await Answer.select(
-            Answer.promoted_at,
-            Answer.seen_at,
-            Answer.event.id.as_alias("event_id"),
-            Answer.event.title.as_alias("title"),
-            Answer.event.starts_at.as_alias("starts_at"),
-            Answer.event.cancelled_at.as_alias("cancelled_at"),
-        )
-        .where(
-            (Answer.user == user_id)
-            & (Answer.status != NO)
-            & (Answer.event.ends_at >= _now())
-            & (
-                (Answer.event.building == building_id)
-                | (Answer.event.building.is_null() & (Answer.event.community == community_id))
-            )
-            & ((Answer.promoted_at >= since) | (Answer.event.cancelled_at >= since))
-        )
-        .order_by(Answer.event.starts_at)
-    )
+    now = clock.now()
+    since = now - timedelta(days=NEWS_DAYS)
+    rows = await Answer.raw(_NEWS_SQL, user_id, NO, now, building_id, community_id, since, since)
     unseen = []
     for row in rows:
         row["kind"] = "cancelled" if row["cancelled_at"] is not None else "promoted"
@@ -223,25 +207,15 @@ NOTICE_COLUMNS = (
 )
 
 
-def local_today(timezone: str) -> date:
-    return _now().astimezone(ZoneInfo(timezone)).date()
-
-
-def _notice_visible_in(building_id: int, community_id: int) -> Any:
-    return (Notice.building == building_id) | (
-        Notice.building.is_null() & (Notice.community == community_id)
-    )
-
-
 async def notices(
     building_id: int, community_id: int, timezone: str, *, limit: int = LIST_LIMIT
 ) -> list[dict[str, Any]]:
     """The board: live notices, pinned first, newest first (one query)."""
-    today = local_today(timezone)
+    today = clock.local_today(timezone)
     rows = (
         await Notice.select(*NOTICE_COLUMNS)
         .where(
-            _notice_visible_in(building_id, community_id)
+            notice_in(building_id, community_id)
             & Notice.retired_at.is_null()
             & (Notice.ends_on.is_null() | (Notice.ends_on >= today))
         )
@@ -256,7 +230,7 @@ async def notices(
 
 async def today_notices(building_id: int, community_id: int, timezone: str) -> list[dict[str, Any]]:
     """Urgent, pinned and the week's new notices, for Today (one query)."""
-    week_ago = _now() - timedelta(days=7)
+    week_ago = clock.now() - timedelta(days=7)
     return [
         row
         for row in await notices(building_id, community_id, timezone, limit=20)
@@ -267,7 +241,7 @@ async def today_notices(building_id: int, community_id: int, timezone: str) -> l
 async def notice(building_id: int, community_id: int, notice_id: int) -> dict[str, Any] | None:
     row = (
         await Notice.select(*NOTICE_COLUMNS)
-        .where((Notice.id == notice_id) & _notice_visible_in(building_id, community_id))
+        .where((Notice.id == notice_id) & notice_in(building_id, community_id))
         .first()
     )
     if row is not None:
@@ -298,7 +272,7 @@ async def calendar_events(user_id: int) -> list[dict[str, Any]]:
         .where(
             (Answer.user == user_id)
             & (Answer.status != NO)
-            & (Answer.event.ends_at >= _now() - timedelta(days=31))
+            & (Answer.event.ends_at >= clock.now() - timedelta(days=31))
         )
         .order_by(Answer.event.starts_at)
         .limit(500)

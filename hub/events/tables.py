@@ -81,3 +81,6 @@ class CalendarToken(Table, tablename="hub_calendar_token"):
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, unique=True)
     token = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+# Their files stay; any other photo file goes after a grace period (hub.media.orphans).

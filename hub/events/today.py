@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from hub.area import Section
 from hub.community.viewer import Place, Viewer
 from hub.events import actions, queries
 from hub.events.text import linkify
-from hub.web.today import Section, today_section
 
 
-@today_section(10)
 async def notices_section(viewer: Viewer, place: Place) -> Section | None:
     notices = await queries.today_notices(place.building_id, place.community_id, place.timezone)
     if not notices:
@@ -18,7 +17,6 @@ async def notices_section(viewer: Viewer, place: Place) -> Section | None:
     return Section("events/today_notices.html", {"place": place, "notices": notices})
 
 
-@today_section(15)
 async def events_section(viewer: Viewer, place: Place) -> Section | None:
     user_id = viewer.user_id or 0
     news = await queries.news(place.building_id, place.community_id, user_id)

@@ -1,5 +1,5 @@
 """Web Push notifications: the outbox, subscriptions, preferences, quiet hours and the worker.
 
-Areas call `outbox.notify()` inside their write transactions and register their words with
-`texts.notification_text` and their periodic producers with `sweeps.sweep`; this package
-imports none of them."""
+Areas call `outbox.notify()` inside their write transactions and declare the kinds they send
+(with their words and expiry) and their periodic sweeps in their area.py; this package imports
+and names none of them."""

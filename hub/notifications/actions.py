@@ -1,5 +1,5 @@
 """Every change a person makes to their notifications: devices, preferences, quiet hours, and
-the test notification."""
+the test notification (at most TEST_LIMIT in TEST_WINDOW, and only to someone with a device)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,30 @@ import base64
 import binascii
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
-from urllib.parse import urlsplit
+from datetime import time, timedelta
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from hub import clock
 from hub.db import write_transaction
 from hub.errors import Refused
-from hub.notifications.kinds import Kind, optional_kinds
+from hub.i18n import _
+from hub.notifications.endpoints import Verdict, check_endpoint, verdict_without_dns
+from hub.notifications.kinds import optional_kinds
 from hub.notifications.outbox import notify
-from hub.notifications.tables import NotificationPreference, PushSubscription, QuietHours
-from hub.web.i18n import _
+from hub.notifications.tables import (
+    Notification,
+    NotificationPreference,
+    PushSubscription,
+    QuietHours,
+)
 
 MAX_LABEL_LENGTH = 80
 MAX_ENDPOINT_LENGTH = 1000
 SETTINGS_PATH = "/settings/notifications"
+TEST = "test"  # the kind of the test notification (hub/notifications/area.py)
+TEST_LIMIT = 3
+TEST_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +50,41 @@ def _key_bytes(text: object) -> bytes | None:
         return None
 
 
-def parse_subscription(data: object, label: object = "") -> NewSubscription:
-    """A browser's `PushSubscription.toJSON()` checked field by field: an https endpoint, a
-    P-256 public key and a 16-byte auth secret. Anything else is refused with a reason."""
+def _refuse_address(verdict: Verdict) -> None:
+    if verdict is Verdict.NOT_HTTPS:
+        raise Refused(_("The subscription has no valid push address."), "subscription")
+    if verdict is Verdict.NOT_PUBLIC:
+        raise Refused(
+            _(
+                "Hub sends notifications only to push services on the internet, and this "
+                "browser gave an address inside a private network."
+            ),
+            "subscription",
+        )
+    if verdict is Verdict.UNKNOWN_HOST:
+        raise Refused(
+            _(
+                "Hub could not find this browser's push service on the internet just now. "
+                "Please try again in a few minutes."
+            ),
+            "subscription",
+        )
+
+
+def parse_subscription(
+    data: object, label: object = "", allowed_hosts: Collection[str] = ()
+) -> NewSubscription:
+    """A browser's `PushSubscription.toJSON()` checked field by field: an https address that is
+    not inside a private network by its looks (or on one of `allowed_hosts`), a P-256 public
+    key and a 16-byte auth secret. Anything else is refused with a reason. Where the address's
+    name leads is `read_subscription`'s question."""
     if not isinstance(data, Mapping):
         raise Refused(_("The browser sent no subscription. Please try again."), "subscription")
     endpoint = data.get("endpoint")
     keys = data.get("keys")
-    if (
-        not isinstance(endpoint, str)
-        or len(endpoint) > MAX_ENDPOINT_LENGTH
-        or urlsplit(endpoint).scheme != "https"
-        or not urlsplit(endpoint).hostname
-    ):
+    if not isinstance(endpoint, str) or len(endpoint) > MAX_ENDPOINT_LENGTH:
         raise Refused(_("The subscription has no valid push address."), "subscription")
+    _refuse_address(verdict_without_dns(endpoint, allowed_hosts) or Verdict.ALLOWED)
     if not isinstance(keys, Mapping):
         raise Refused(_("The subscription has no encryption keys."), "subscription")
     p256dh = _key_bytes(keys.get("p256dh"))
@@ -75,6 +105,16 @@ def parse_subscription(data: object, label: object = "") -> NewSubscription:
         auth=str(keys["auth"]).rstrip("="),
         label=" ".join(label.split())[:MAX_LABEL_LENGTH] or _("My device"),
     )
+
+
+async def read_subscription(
+    data: object, label: object, allowed_hosts: Collection[str]
+) -> NewSubscription:
+    """A subscription whose push service Hub may send to: https on a host whose every address
+    is public, or a host the HUB_PUSH_ALLOWED_HOSTS setting names."""
+    subscription = parse_subscription(data, label, allowed_hosts)
+    _refuse_address(await check_endpoint(subscription.endpoint, allowed_hosts))
+    return subscription
 
 
 async def do_subscribe(user_id: int, subscription: NewSubscription) -> int:
@@ -118,20 +158,46 @@ async def do_remove_device(user_id: int, subscription_id: int) -> bool:
     return bool(rows)
 
 
+def no_device_message() -> str:
+    return _(
+        "No test was sent: no device gets your notifications yet. Turn them on for this device "
+        "above first."
+    )
+
+
+def too_many_tests_message() -> str:
+    return _(
+        "You can send yourself %(count)s test notifications in %(minutes)s minutes. Please wait "
+        "a few minutes before the next one.",
+        count=TEST_LIMIT,
+        minutes=int(TEST_WINDOW.total_seconds() // 60),
+    )
+
+
 async def do_send_test(user_id: int) -> int:
+    """Queue a test notification; returns how many devices it goes to. Refused (field
+    "devices") when the user has no device, or (field "test") after TEST_LIMIT tests in the
+    last TEST_WINDOW."""
+    now = clock.now()
     async with write_transaction():
-        return await notify(
-            [user_id],
-            Kind.TEST,
-            params={"at": datetime.now(UTC).isoformat()},
-            url=SETTINGS_PATH,
+        devices = await PushSubscription.count().where(PushSubscription.user == user_id)
+        if not devices:
+            raise Refused(no_device_message(), "devices")
+        recent = await Notification.count().where(
+            (Notification.user == user_id)
+            & (Notification.kind == TEST)
+            & (Notification.created_at >= now - TEST_WINDOW)
         )
+        if recent >= TEST_LIMIT:
+            raise Refused(too_many_tests_message(), "test")
+        await notify([user_id], TEST, params={"at": now.isoformat()}, url=SETTINGS_PATH, due_at=now)
+    return devices
 
 
 async def do_save_settings(
     user_id: int,
     *,
-    enabled: Collection[Kind],
+    enabled: Collection[str],
     quiet: tuple[time, time] | None,
     timezone: str,
 ) -> None:
@@ -141,7 +207,7 @@ async def do_save_settings(
         await NotificationPreference.delete().where(NotificationPreference.user == user_id)
         await NotificationPreference.insert(
             *[
-                NotificationPreference(user=user_id, kind=kind.value, enabled=kind in enabled)
+                NotificationPreference(user=user_id, kind=kind, enabled=kind in enabled)
                 for kind in optional_kinds()
             ]
         )

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.notifications.kinds import Kind
+from hub import clock
+from hub.notifications.kinds import spec_of
 from hub.notifications.tables import Notification
 
 PENDING = "pending"
@@ -15,7 +16,7 @@ PENDING = "pending"
 
 async def notify(
     user_ids: Iterable[int],
-    kind: Kind,
+    kind: str,
     *,
     params: Mapping[str, Any],
     url: str,
@@ -26,20 +27,21 @@ async def notify(
     change and its notifications are written together. `params` must be JSON-serialisable
     (pass datetimes as ISO strings). `url` is a path like /b/3/tasks/7 that a tap opens.
     `due_at` (UTC, default now) schedules it for later. `key` makes it idempotent: a second
-    notify with the same (user, key) is ignored, so periodic sweeps can run often. Returns how
-    many rows were queued."""
+    notify with the same (user, key) is ignored, so periodic sweeps can run often. A `kind` no
+    area declares raises UnknownKind. Returns how many rows were queued."""
     users = list(dict.fromkeys(int(user_id) for user_id in user_ids))
     if not users:
         return 0
     if not url.startswith("/") or url.startswith("//"):
         raise ValueError(f"notify(url=...) takes a path such as /b/3/tasks/7, not {url!r}")
-    when = (due_at or datetime.now(UTC)).astimezone(UTC)
+    spec_of(kind)  # refuses an undeclared kind before anything is written
+    when = (due_at or clock.now()).astimezone(UTC)
     encoded = json.dumps(dict(params), ensure_ascii=False)
     query = Notification.insert(
         *[
             Notification(
                 user=user_id,
-                kind=Kind(kind).value,
+                kind=kind,
                 params=encoded,
                 url=url,
                 key=key,

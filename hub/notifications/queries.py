@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from hub.notifications.kinds import Kind, optional_kinds
+from hub.notifications.kinds import optional_kinds
 from hub.notifications.tables import NotificationPreference, PushSubscription, QuietHours
 
 
@@ -32,7 +32,7 @@ async def devices_of(user_id: int) -> list[Device]:
     return [Device(**row) for row in rows]
 
 
-async def enabled_kinds(user_id: int) -> set[Kind]:
+async def enabled_kinds(user_id: int) -> set[str]:
     """The optional kinds the user gets: every kind without an 'off' row."""
     off = {
         row["kind"]
@@ -40,7 +40,7 @@ async def enabled_kinds(user_id: int) -> set[Kind]:
             (NotificationPreference.user == user_id) & (NotificationPreference.enabled == False)  # noqa: E712 - a SQL comparison
         )
     }
-    return {kind for kind in optional_kinds() if kind.value not in off}
+    return {kind for kind in optional_kinds() if kind not in off}
 
 
 async def quiet_hours_of(user_id: int) -> tuple[time, time] | None:

@@ -72,3 +72,29 @@ class QuietHours(Table, tablename="hub_quiet_hours"):
     start_time = Time()
     end_time = Time()
     timezone = Varchar(length=64, default="Asia/Shanghai")
+
+
+class NotificationDelivery(Table, tablename="hub_notification_delivery"):
+    """One notification accepted by the push service for one device, written as soon as the
+    service says so: a worker that takes a notification over from another sends it only to the
+    devices without a row here. `subscription` is a plain id, so the record outlives a device
+    that is later removed."""
+
+    id: Serial
+    notification = ForeignKey(references=Notification, on_delete=OnDelete.cascade)
+    subscription = Integer()
+    delivered_at = Timestamptz(default=TimestamptzNow())
+
+
+class PushOutage(Table, tablename="hub_push_outage"):
+    """A push service (an endpoint origin) in trouble: `failures` sends in a row found it
+    unavailable. From OUTAGE_AFTER failures it is down: until `retry_at` the worker sends it
+    nothing and the notifications for it wait without using up attempts, then one message
+    probes it. The row goes as soon as the service answers again."""
+
+    id: Serial
+    origin = Varchar(length=300, unique=True)
+    since = Timestamptz(default=TimestamptzNow())
+    failures = Integer(default=0)
+    retry_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")

@@ -1,43 +1,26 @@
-"""The words of each kind, registered by the area the kind belongs to, and rendered by the worker
-in the recipient's language at delivery time."""
+"""The words of notifications: each kind's `text` (declared with the kind in its area's area.py),
+rendered by the worker in the recipient's language at delivery time, and the shared way of
+writing a moment in them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.notifications.kinds import Kind
-from hub.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language
-
-TextMaker = Callable[[Mapping[str, Any]], tuple[str, str]]
-_makers: dict[Kind, TextMaker] = {}
+from hub.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language
+from hub.notifications.kinds import spec_of
 
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-class NoText(LookupError):
-    """No area registered the words of this kind."""
-
-
-def notification_text(kind: Kind) -> Callable[[TextMaker], TextMaker]:
-    """Register the function that makes (title, body) of `kind` from its params."""
-
-    def register(maker: TextMaker) -> TextMaker:
-        _makers[Kind(kind)] = maker
-        return maker
-
-    return register
-
-
-def render(kind: Kind, params: Mapping[str, Any], language: str) -> tuple[str, str]:
-    """(title, body) of a notification in `language` ('' or unknown means the default)."""
-    maker = _makers.get(Kind(kind))
-    if maker is None:
-        raise NoText(f"no text registered for {kind}")
+def render(kind: str, params: Mapping[str, Any], language: str) -> tuple[str, str]:
+    """(title, body) of a notification in `language` ('' or unknown means the default); an
+    undeclared kind raises UnknownKind."""
+    maker = spec_of(kind).text
     token = current_language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
     try:
         return maker(params)
@@ -58,6 +41,5 @@ def when_text(iso: str, timezone: str) -> str:
     return f"{local.month}月{local.day}日 {WEEKDAYS_ZH[local.weekday()]} {clock}"
 
 
-@notification_text(Kind.TEST)
-def _test_text(params: Mapping[str, Any]) -> tuple[str, str]:
+def test_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _("Hub test notification"), _("Notifications work on this device.")

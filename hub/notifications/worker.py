@@ -1,11 +1,14 @@
-"""The delivery worker: claims due outbox rows, checks preferences and quiet hours, renders the
-words in each recipient's language and pushes them to every subscription of the recipient.
+"""The delivery worker: claims due outbox rows, checks preferences, quiet hours and expiry,
+renders the words in each recipient's language and pushes them to every device of the
+recipient that has not had them yet.
 
-Claiming is what lets several workers share one outbox: on PostgreSQL the due rows are selected
-FOR UPDATE SKIP LOCKED and marked claimed in the same transaction; on SQLite that transaction is
-IMMEDIATE, which serialises the claims of every process. A claim lasts CLAIM_SECONDS: a worker
-that dies mid-batch leaves rows that another (or the restarted) worker claims again, so nothing
-is lost. Every result is written only while the row's claim token is still ours.
+Rows flow through a worker a few hundred at a time, each on its own: a push service that is
+slow or never answers holds only the rows for its devices, for at most SEND_SECONDS per try.
+What the worker learns is written a few times a second (hub.notifications.ledger), together
+with the renewal of its claims (hub.notifications.claims), which therefore last as long as the
+worker works. A row that fails is tried again with a growing delay for as long as its kind
+says it matters (hub.notifications.kinds.expires_at); a push service that is down is probed
+instead of being sent every waiting row (hub.notifications.outages).
 """
 
 from __future__ import annotations
@@ -17,99 +20,108 @@ import secrets
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from time import monotonic
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
-
-from hub.accounts.tables import User
-from hub.db import engine, write_transaction
-from hub.notifications.kinds import Kind, spec_of
+from hub.clock import now
+from hub.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from hub.notifications import claims, ledger
+from hub.notifications.kinds import UnknownKind, expires_at, spec_of
+from hub.notifications.outages import PROBE, Outages, Wait
 from hub.notifications.outbox import PENDING
-from hub.notifications.push import Endpoint, Pusher, Sent
+from hub.notifications.push import Endpoint, Pusher, Sent, origin_of
 from hub.notifications.quiet import quiet_until
-from hub.notifications.sweeps import run_sweeps
+from hub.notifications.sweeps import Sweep, run_sweeps
 from hub.notifications.tables import (
-    Notification,
+    NotificationDelivery,
     NotificationPreference,
     PushSubscription,
     QuietHours,
 )
-from hub.notifications.texts import NoText, render
+from hub.notifications.texts import render
 from hub.settings import Settings, get_settings
-from hub.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 SENT = "sent"
 SKIPPED = "skipped"
 NO_DEVICE = "no_device"
 FAILED = "failed"
+EXPIRED = "expired"
 
-CLAIM_SECONDS = 120
-BATCH_SIZE = 200
-MAX_ATTEMPTS = 6
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=2)
+CLAIM_SECONDS = 120.0
+RENEWALS_PER_CLAIM = 4
+CLAIM_MARGIN_SECONDS = 1.0
+ROWS_IN_FLIGHT = 256
 CONCURRENT_SENDS = 64
+WRITE_EVERY_SECONDS = 0.05
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
 POLL_SECONDS = 2.0
 SWEEP_SECONDS = 60.0
 STOP_GRACE_SECONDS = 10.0
+WAITING_FOR_SERVICE = "waiting for the push service to answer again"
 
 log = logging.getLogger(__name__)
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff after the n-th failed attempt: 30 s, 1 min, 2 min, ... up to 2 h."""
+    """Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, ... up to an hour."""
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
 
 
-async def claim_due(now: datetime, *, limit: int = BATCH_SIZE) -> tuple[str, list[dict[str, Any]]]:
-    """Claim up to `limit` due rows for this worker; returns the claim token and the rows."""
-    token = secrets.token_hex(8)
-    free = Notification.claimed_until.is_null() | (Notification.claimed_until < now)
-    async with write_transaction():
-        query = (
-            Notification.select(Notification.id)
-            .where((Notification.state == PENDING) & (Notification.next_attempt_at <= now) & free)
-            .order_by(Notification.next_attempt_at)
-            .limit(limit)
-        )
-        if isinstance(engine(), PostgresEngine):
-            query = query.lock_rows("UPDATE", skip_locked=True, of=(Notification,))
-        ids = [row["id"] for row in await query]
-        if not ids:
-            return token, []
-        rows = (
-            await Notification.update(
-                {
-                    Notification.claimed_until: now + timedelta(seconds=CLAIM_SECONDS),
-                    Notification.claim_token: token,
-                }
-            )
-            .where(Notification.id.is_in(ids))
-            .returning(*Notification.all_columns())
-        )
-    return token, sorted(rows, key=lambda row: row["id"])
+def payload_of(row: dict[str, Any], params: dict[str, Any], language: str) -> str:
+    """The JSON the service worker shows: title, body, url, tag, kind and lang."""
+    kind = row["kind"]
+    title, body = render(kind, params, language)
+    tag = spec_of(kind).topic or row["key"] or f"{kind}-{row['id']}"
+    return json.dumps(
+        {
+            "title": title,
+            "body": body,
+            "url": row["url"],
+            "tag": tag,
+            "kind": kind,
+            "lang": language,
+        },
+        ensure_ascii=False,
+    )
+
+
+def params_of(row: dict[str, Any]) -> dict[str, Any]:
+    params = row["params"]
+    if isinstance(params, str):
+        params = json.loads(params or "{}")
+    return params if isinstance(params, dict) else {}
 
 
 @dataclass
-class _Batch:
-    """The outcome of one claimed batch, written back in one transaction."""
+class Context:
+    """What the rows of one claim need to know about their recipients."""
 
-    done: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    deferred: list[tuple[int, datetime]] = field(default_factory=list)
-    retries: list[tuple[int, int, datetime, str]] = field(default_factory=list)
-    failed: list[tuple[int, int, str]] = field(default_factory=list)
-    reached: set[int] = field(default_factory=set)
-    gone: set[int] = field(default_factory=set)
+    languages: dict[int, str]
+    muted: set[tuple[int, str]]
+    quiet: dict[int, datetime]
+    devices: dict[int, list[tuple[int, Endpoint]]]
+    delivered: dict[int, set[int]]
 
 
-async def _recipients(user_ids: list[int], now: datetime) -> tuple[Any, ...]:
-    languages = {
-        row["id"]: row["language"]
-        for row in await User.select(User.id, User.language).where(User.id.is_in(user_ids))
-    }
+async def _context(rows: list[dict[str, Any]], now: datetime) -> Context:
+    user_ids = sorted({row["user"] for row in rows})
+    languages: dict[int, str] = {}
+    devices: dict[int, list[tuple[int, Endpoint]]] = defaultdict(list)
+    for row in await PushSubscription.select(
+        PushSubscription.id,
+        PushSubscription.user,
+        PushSubscription.endpoint,
+        PushSubscription.p256dh,
+        PushSubscription.auth,
+        PushSubscription.user.language.as_alias("language"),
+    ).where(PushSubscription.user.is_in(user_ids)):
+        languages[row["user"]] = row["language"]
+        devices[row["user"]].append(
+            (row["id"], Endpoint(row["endpoint"], row["p256dh"], row["auth"]))
+        )
     muted = {
         (row["user"], row["kind"])
         for row in await NotificationPreference.select(
@@ -123,181 +135,361 @@ async def _recipients(user_ids: list[int], now: datetime) -> tuple[Any, ...]:
         until = quiet_until(now, row["start_time"], row["end_time"], row["timezone"])
         if until is not None:
             quiet[row["user"]] = until
-    devices: dict[int, list[tuple[int, Endpoint]]] = defaultdict(list)
-    for row in await PushSubscription.select(
-        PushSubscription.id,
-        PushSubscription.user,
-        PushSubscription.endpoint,
-        PushSubscription.p256dh,
-        PushSubscription.auth,
-    ).where(PushSubscription.user.is_in(user_ids)):
-        devices[row["user"]].append(
-            (row["id"], Endpoint(row["endpoint"], row["p256dh"], row["auth"]))
+    delivered: dict[int, set[int]] = defaultdict(set)
+    tried = [row["id"] for row in rows if row["attempts"] or row["taken_over"]]
+    if tried:
+        for row in await NotificationDelivery.select(
+            NotificationDelivery.notification, NotificationDelivery.subscription
+        ).where(NotificationDelivery.notification.is_in(tried)):
+            delivered[row["notification"]].add(row["subscription"])
+    return Context(languages, muted, quiet, devices, delivered)
+
+
+LOST = "lost"  # the row's claim is no longer this worker's
+
+
+class Courier:
+    """One worker's deliveries: its claims, the rows in flight and what it has yet to write."""
+
+    def __init__(
+        self,
+        pusher: Pusher,
+        clock: Callable[[], datetime],
+        *,
+        rows_in_flight: int = ROWS_IN_FLIGHT,
+        concurrent_sends: int = CONCURRENT_SENDS,
+    ) -> None:
+        self.pusher = pusher
+        self.clock = clock
+        self.capacity = rows_in_flight
+        self.token = secrets.token_hex(8)
+        self.held: dict[int, datetime] = {}  # row id: when its claim ends, as last written
+        self.lost: set[int] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.ledger = ledger.Ledger()
+        self.outages = Outages()
+        self.sends = asyncio.Semaphore(concurrent_sends)
+        self.news = asyncio.Event()
+        self.progress = asyncio.Event()
+        self.written = asyncio.Event()
+        self.writing = asyncio.Lock()
+        self.stopping = False
+        self.handled = 0
+
+    # Claims and writes ------------------------------------------------------------------------
+
+    def _claim_until(self, now: datetime) -> datetime:
+        return now + timedelta(seconds=CLAIM_SECONDS)
+
+    async def _claim(self, limit: int) -> int:
+        now = self.clock()
+        until = self._claim_until(now)
+        rows = await claims.claim_due(self.token, now, until, limit=limit)
+        if not rows:
+            return 0
+        for row in rows:
+            self.held[row["id"]] = until
+        await self.outages.load()
+        context = await _context(rows, now)
+        for row in rows:
+            task = asyncio.create_task(self._handle(row, context))
+            self.tasks.add(task)
+            task.add_done_callback(self._done)
+        return len(rows)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        self.news.set()
+        self.progress.set()
+
+    async def _write(self) -> None:
+        """Write what was learned and renew the claims still worked on."""
+        async with self.writing:
+            if self.ledger or self.outages.changed or self.held:
+                await self._write_now()
+        written, self.written = self.written, asyncio.Event()
+        written.set()
+        self.progress.set()
+
+    def _needed(self) -> timedelta:
+        """How long a claim must still last for a send to start under it."""
+        return timedelta(seconds=self.pusher.send_seconds + CLAIM_MARGIN_SECONDS)
+
+    async def _write_now(self) -> None:
+        """Renew the claims that have run a quarter of their time (RENEWALS_PER_CLAIM), or
+        would not outlast a send."""
+        taken = self.ledger.take()
+        changes = self.outages.take_changes()
+        finished = taken.finished_ids()
+        now = self.clock()
+        until = self._claim_until(now)
+        soon = now + max(
+            timedelta(seconds=CLAIM_SECONDS * (1 - 1 / RENEWALS_PER_CLAIM)), self._needed()
         )
-    return languages, muted, quiet, devices
-
-
-def payload_of(row: dict[str, Any], language: str) -> str:
-    """The JSON the service worker shows: title, body, url, tag, kind and lang."""
-    kind = Kind(row["kind"])
-    params = row["params"]
-    if isinstance(params, str):
-        params = json.loads(params or "{}")
-    title, body = render(kind, params, language)
-    spec = spec_of(kind)
-    tag = spec.topic or row["key"] or f"{kind.value}-{row['id']}"
-    return json.dumps(
-        {
-            "title": title,
-            "body": body,
-            "url": row["url"],
-            "tag": tag,
-            "kind": kind.value,
-            "lang": language,
-        },
-        ensure_ascii=False,
-    )
-
-
-async def deliver(rows: list[dict[str, Any]], token: str, now: datetime, pusher: Pusher) -> int:
-    """Deliver claimed rows and record what became of each; returns how many were handled."""
-    if not rows:
-        return 0
-    languages, muted, quiet, devices = await _recipients(sorted({row["user"] for row in rows}), now)
-    batch = _Batch()
-    limit = asyncio.Semaphore(CONCURRENT_SENDS)
-
-    async def push(subscription_id: int, to: Endpoint, payload: str, row: dict[str, Any]) -> Sent:
-        async with limit:
-            kind = Kind(row["kind"])
-            result = await pusher.send(to, payload, spec_of(kind), topic=f"n{row['id']}")
-        if result.result == "ok":
-            batch.reached.add(subscription_id)
-        elif result.result == "gone":
-            batch.gone.add(subscription_id)
-        return result
-
-    async def one(row: dict[str, Any]) -> None:
-        attempts = row["attempts"] + 1
+        renewing = [
+            row_id for row_id, ends in self.held.items() if row_id not in finished and ends <= soon
+        ]
         try:
-            kind = Kind(row["kind"])
-        except ValueError:
-            batch.failed.append((row["id"], attempts, f"unknown kind {row['kind']!r}"))
+            ours = await ledger.write(
+                taken, changes, token=self.token, now=now, renewing=renewing, until=until
+            )
+        except BaseException:
+            self.ledger.put_back(taken)
+            self.outages.put_back(changes)
+            raise
+        for row_id in finished:
+            self.held.pop(row_id, None)
+        for row_id in renewing:
+            if row_id in ours:
+                self.held[row_id] = until
+            else:
+                self.held.pop(row_id, None)
+                self.lost.add(row_id)
+
+    async def _keep(self) -> None:
+        """Write news as it comes (at most every WRITE_EVERY_SECONDS) and renew the claims
+        RENEWALS_PER_CLAIM times per claim period, until the worker stops."""
+        while not self.stopping:
+            with suppress(TimeoutError):
+                async with asyncio.timeout(CLAIM_SECONDS / RENEWALS_PER_CLAIM):
+                    await self.news.wait()
+            self.news.clear()
+            if self.stopping:
+                return
+            try:
+                await self._write()
+            except Exception:
+                log.exception("notification worker: cannot write its results; trying again")
+                await asyncio.sleep(1)
+                self.news.set()
+                continue
+            await asyncio.sleep(WRITE_EVERY_SECONDS)
+
+    async def _still_held(self, row_id: int) -> bool:
+        """Whether this worker may start a send for the row: its claim is ours and lasts past
+        the send's longest time (else the next write renews it first). A row whose claim
+        cannot be renewed is let go: another worker takes it when the claim runs out."""
+        for _ in range(3):
+            if row_id in self.lost or row_id not in self.held:
+                return False
+            if self.held[row_id] - self.clock() > self._needed():
+                return True
+            written = self.written
+            self.news.set()
+            with suppress(TimeoutError):
+                async with asyncio.timeout(CLAIM_SECONDS):
+                    await written.wait()
+        self.held.pop(row_id, None)
+        return False
+
+    # One row ----------------------------------------------------------------------------------
+
+    async def _handle(self, row: dict[str, Any], context: Context) -> None:
+        try:
+            finish = await self._deliver(row, context)
+        except Exception as error:
+            log.exception("notification worker: row %s failed", row["id"])
+            finish = ledger.Finish(
+                PENDING,
+                next_attempt_at=self.clock() + retry_delay(row["attempts"] + 1),
+                tried=True,
+                error=f"{type(error).__name__}: {error}"[:500],
+            )
+        if finish is None:  # lost: its new holder finishes it
+            self.lost.discard(row["id"])
+            self.held.pop(row["id"], None)
             return
-        spec = spec_of(kind)
+        self.ledger.finish(row["id"], finish)
+        self.handled += 1
+
+    async def _deliver(self, row: dict[str, Any], context: Context) -> ledger.Finish | None:
+        now = self.clock()
+        kind = row["kind"]
+        try:
+            spec = spec_of(kind)
+        except UnknownKind:  # a row of a kind no area declares (any more): kept, never sent
+            return ledger.Finish(FAILED, error=f"unknown kind {kind!r}")
+        params = params_of(row)
+        expiry = expires_at(kind, params, row["due_at"])
+        delivered = context.delivered.get(row["id"], set())
+        if now >= expiry:
+            return ledger.Finish(SENT if delivered else EXPIRED)
         user = row["user"]
-        if spec.optional and (user, kind.value) in muted:
-            batch.done[SKIPPED].append(row["id"])
-            return
-        if not spec.ignores_quiet_hours and user in quiet:
-            batch.deferred.append((row["id"], quiet[user]))
-            return
-        if not devices.get(user):
-            batch.done[NO_DEVICE].append(row["id"])
-            return
-        language = languages.get(user) or DEFAULT_LANGUAGE
+        if spec.optional and (user, kind) in context.muted:
+            return ledger.Finish(SKIPPED)
+        if not spec.ignores_quiet_hours and user in context.quiet:
+            until = context.quiet[user]
+            if until >= expiry:
+                return ledger.Finish(SENT if delivered else EXPIRED)
+            return ledger.Finish(PENDING, next_attempt_at=until)
+        devices = [d for d in context.devices.get(user, []) if d[0] not in delivered]
+        if not devices:
+            return ledger.Finish(SENT if delivered else NO_DEVICE)
+        language = context.languages.get(user) or DEFAULT_LANGUAGE
         language = language if language in LANGUAGES else DEFAULT_LANGUAGE
         try:
-            payload = payload_of(row, language)
-        except (NoText, KeyError, ValueError, TypeError) as error:
-            batch.failed.append((row["id"], attempts, f"cannot render: {error}"[:500]))
-            return
-        results = await asyncio.gather(
-            *[push(sub_id, to, payload, row) for sub_id, to in devices[user]]
-        )
-        if any(result.result == "ok" for result in results):
-            batch.done[SENT].append(row["id"])
-        elif all(result.result == "gone" for result in results):
-            batch.done[NO_DEVICE].append(row["id"])
-        else:
-            error = next(result.detail for result in results if result.result == "error")
-            if attempts >= MAX_ATTEMPTS:
-                batch.failed.append((row["id"], attempts, error))
-            else:
-                batch.retries.append((row["id"], attempts, now + retry_delay(attempts), error))
+            payload = payload_of(row, params, language)
+        except (KeyError, ValueError, TypeError) as error:
+            return ledger.Finish(FAILED, error=f"cannot render: {error}"[:500])
+        ttl = min(spec.ttl, int((expiry - now).total_seconds()))
+        topic = f"n{row['id']}"
+        sends = [
+            self._send(row, device_id, to, payload, ttl, spec.urgency, topic)
+            for device_id, to in devices
+        ]
+        outcomes = [await sends[0]] if len(sends) == 1 else await asyncio.gather(*sends)
+        if LOST in outcomes:
+            return None
+        return self._after(row, outcomes, bool(delivered), expiry)
 
-    await asyncio.gather(*[one(row) for row in rows])
-    await _record(batch, token, now)
-    return len(rows)
+    def _after(
+        self,
+        row: dict[str, Any],
+        outcomes: list[Sent | Wait | str],
+        delivered_before: bool,
+        expiry: datetime,
+    ) -> ledger.Finish:
+        now = self.clock()
+        sent = [o for o in outcomes if isinstance(o, Sent)]
+        waits = [o for o in outcomes if isinstance(o, Wait)]
+        failed = [o for o in sent if o.result in ("error", "unavailable")]
+        tried = bool(sent) or any(wait.tried for wait in waits)
+        reached = delivered_before or any(o.result == "ok" for o in sent)
+        if not failed and not waits:
+            return ledger.Finish(SENT if reached else NO_DEVICE, tried=tried)
+        retry_at = [wait.until for wait in waits]
+        if failed:
+            retry_at.append(now + retry_delay(row["attempts"] + 1))
+        details = [o.detail for o in failed] + [w.detail for w in waits if w.detail]
+        error = details[0] if details else WAITING_FOR_SERVICE
+        if min(retry_at) >= expiry:
+            return ledger.Finish(SENT if reached else EXPIRED, tried=tried, error=error)
+        return ledger.Finish(PENDING, next_attempt_at=min(retry_at), tried=tried, error=error)
+
+    async def _send(
+        self,
+        row: dict[str, Any],
+        device_id: int,
+        to: Endpoint,
+        payload: str,
+        ttl: int,
+        urgency: str,
+        topic: str,
+    ) -> Sent | Wait | str:
+        origin = origin_of(to.endpoint)
+        gate = await self.outages.gate(origin, self.clock())
+        if isinstance(gate, Wait):
+            return gate
+        probe = gate == PROBE
+        sent: Sent | None = None
+        try:
+            async with self.sends:
+                wait = None if probe else self.outages.waiting(origin, self.clock())
+                if wait is not None:
+                    return wait
+                if not await self._still_held(row["id"]):
+                    return LOST
+                sent = await self.pusher.send(to, payload, ttl=ttl, urgency=urgency, topic=topic)
+        finally:
+            self.outages.observe(origin, sent, self.clock(), probe=probe)
+        if sent.result == "unavailable":
+            down = self.outages.waiting(origin, self.clock())
+            if down is not None:  # this send found the service down: wait for it, not the row
+                return Wait(down.until, tried=True, detail=sent.detail)
+        if sent.result == "ok":
+            self.ledger.deliveries.append(ledger.Delivery(row["id"], row["created_at"], device_id))
+            self.ledger.reached.add(device_id)
+        elif sent.result in ("gone", "refused"):
+            self.ledger.gone.add(device_id)
+        self.news.set()
+        return sent
+
+    # The loop ---------------------------------------------------------------------------------
+
+    async def _wait_for_progress(self, stop: asyncio.Event | None) -> None:
+        self.progress.clear()
+        waiters = [asyncio.ensure_future(self.progress.wait())]
+        if stop is not None:
+            waiters.append(asyncio.ensure_future(stop.wait()))
+        try:
+            await asyncio.wait(waiters, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def run(
+        self, stop: asyncio.Event | None = None, *, sweeps: dict[Sweep, datetime] | None = None
+    ) -> int:
+        """Deliver until `stop` is set, or, without `stop`, until nothing is due any more;
+        returns how many rows were handled. With `sweeps` (when each sweep last ran), run the
+        sweeps about once a minute too."""
+        keeper = asyncio.create_task(self._keep(), name="notification-writes")
+        next_sweep = 0.0
+        try:
+            while stop is None or not stop.is_set():
+                if sweeps is not None and monotonic() >= next_sweep:
+                    next_sweep = monotonic() + SWEEP_SECONDS
+                    await run_sweeps(self.clock(), sweeps)
+                room = self.capacity - len(self.tasks)
+                if room >= max(1, self.capacity // 4) and await self._claim(room):
+                    continue
+                if stop is None and not self.tasks:
+                    await self._write()
+                    if not await self._claim(self.capacity):
+                        break
+                    continue
+                await self._wait_for_progress(stop)
+        finally:
+            await self._finish(keeper)
+        return self.handled
+
+    async def _finish(self, keeper: asyncio.Task[None]) -> None:
+        """Let the rows in flight end (cut short after STOP_GRACE_SECONDS), write what they
+        learned and give back the claims of rows left unfinished."""
+        if self.tasks:
+            _, late = await asyncio.wait(set(self.tasks), timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        self.stopping = True
+        self.news.set()
+        await asyncio.gather(keeper, return_exceptions=True)
+        try:
+            await self._write()
+            await claims.release(self.token, list(self.held))
+        except Exception:
+            log.exception("notification worker: stopping, could not write; claims will expire")
 
 
-async def _record(batch: _Batch, token: str, now: datetime) -> None:
-    ours = Notification.claim_token == token
-    released = {Notification.claimed_until: None, Notification.claim_token: None}
-    async with write_transaction():
-        for state, ids in batch.done.items():
-            values: dict[Any, Any] = {**released, Notification.state: state}
-            if state == SENT:
-                values[Notification.sent_at] = now
-                values[Notification.attempts] = Notification.attempts + 1
-            await Notification.update(values).where(Notification.id.is_in(ids) & ours)
-        for row_id, until in batch.deferred:
-            await Notification.update({**released, Notification.next_attempt_at: until}).where(
-                (Notification.id == row_id) & ours
-            )
-        for row_id, attempts, when, error in batch.retries:
-            await Notification.update(
-                {
-                    **released,
-                    Notification.attempts: attempts,
-                    Notification.next_attempt_at: when,
-                    Notification.last_error: error,
-                }
-            ).where((Notification.id == row_id) & ours)
-        for row_id, attempts, error in batch.failed:
-            await Notification.update(
-                {
-                    **released,
-                    Notification.state: FAILED,
-                    Notification.attempts: attempts,
-                    Notification.last_error: error,
-                }
-            ).where((Notification.id == row_id) & ours)
-        if batch.reached:
-            await PushSubscription.update({PushSubscription.last_success_at: now}).where(
-                PushSubscription.id.is_in(sorted(batch.reached))
-            )
-        if batch.gone:
-            await PushSubscription.delete().where(PushSubscription.id.is_in(sorted(batch.gone)))
-
-
-async def deliver_due(now: datetime, pusher: Pusher, *, limit: int = BATCH_SIZE) -> int:
-    """Claim one batch of due rows and deliver it; returns how many rows were handled."""
-    token, rows = await claim_due(now, limit=limit)
-    return await deliver(rows, token, now, pusher)
+async def deliver_all(pusher: Pusher, clock: Callable[[], datetime], **options: int) -> int:
+    """Deliver everything due by `clock()`; returns how many rows were handled."""
+    return await Courier(pusher, clock, **options).run()
 
 
 async def run_once(now: datetime, pusher: Pusher) -> int:
     """Run the sweeps, then deliver everything due at `now`; returns how many rows were
     handled."""
     await run_sweeps(now)
-    total = 0
-    while handled := await deliver_due(now, pusher):
-        total += handled
-    return total
+    return await deliver_all(pusher, lambda: now)
 
 
 async def run_worker(
     stop: asyncio.Event,
     settings: Settings | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = now,
 ) -> None:
-    """Poll the outbox every POLL_SECONDS (at once again after a full batch) and run the sweeps
-    about once a minute, until `stop` is set."""
+    """Deliver notifications as they fall due and run the sweeps about once a minute, until
+    `stop` is set. A round that fails is logged and started again."""
     async with Pusher(settings or get_settings()) as pusher:
-        next_sweep = 0.0
+        last_runs: dict[Sweep, datetime] = {}  # kept while the worker runs, across failed rounds
         while not stop.is_set():
-            handled = 0
             try:
-                if monotonic() >= next_sweep:
-                    next_sweep = monotonic() + SWEEP_SECONDS
-                    await run_sweeps(clock())
-                handled = await deliver_due(clock(), pusher)
+                await Courier(pusher, clock).run(stop, sweeps=last_runs)
             except Exception:
-                log.exception("notification worker: a round failed; trying again shortly")
-            if handled < BATCH_SIZE:
+                log.exception("notification worker: a round failed; starting again shortly")
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), POLL_SECONDS)
+                    async with asyncio.timeout(POLL_SECONDS):
+                        await stop.wait()
 
 
 def worker_lifespan(settings: Settings) -> Callable[[object], AbstractAsyncContextManager[None]]:
@@ -315,7 +507,7 @@ def worker_lifespan(settings: Settings) -> Callable[[object], AbstractAsyncConte
         finally:
             stop.set()
             try:
-                await asyncio.wait_for(task, STOP_GRACE_SECONDS)
+                await asyncio.wait_for(task, STOP_GRACE_SECONDS + 5)
             except TimeoutError:
                 log.warning("notification worker did not stop in time; its claims will expire")
 

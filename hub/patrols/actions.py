@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from hub.community.roles import Role
+from hub.audit import record
+from hub.clock import local_today
+from hub.clock import now as _now
+from hub.community.roles import grants_of
 from hub.community.tables import Building, Membership
 from hub.db import engine, write_transaction
-from hub.errors import Refused
+from hub.errors import GONE, INVALID, OVER, Refused
+from hub.i18n import _
 from hub.media.images import StoredImage
 from hub.patrols.notifications import forget_shift_reminder, remind_shift
-from hub.patrols.schedule_times import local_start, local_today, occurrences
+from hub.patrols.schedule_times import LATE_START_WINDOW, local_start, occurrences
 from hub.patrols.tables import (
     CheckIn,
     CheckInPhoto,
@@ -29,15 +33,10 @@ from hub.patrols.tables import (
     Shift,
     ShiftSignup,
 )
-from hub.web.i18n import _
 
 GENERATE_WEEKS = 4
 MAX_NOTE_LENGTH = 2000
 MAX_PHOTOS_PER_CHECK_IN = 3
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_checkpoint_token() -> str:
@@ -45,7 +44,7 @@ def new_checkpoint_token() -> str:
 
 
 def _not_found() -> Refused:
-    return Refused(_("This is no longer there. Reload the page."))
+    return Refused(_("This is no longer there. Reload the page."), code=GONE)
 
 
 async def _route(building_id: int, route_id: int) -> dict[str, Any]:
@@ -75,11 +74,19 @@ async def _timezone(building_id: int) -> str:
     return row["timezone"] if row else "Asia/Shanghai"
 
 
+async def _audit(actor: int, building_id: int, action: str, detail: str) -> None:
+    await record(actor, action, detail, building=building_id)
+
+
 # Routes and checkpoints -------------------------------------------------------------------------
 
 
+def _route_detail(route_id: int, name: str, in_order: bool, allow_unscheduled: bool) -> str:
+    return f"route={route_id} {name} in_order={in_order} unscheduled={allow_unscheduled}"
+
+
 async def do_create_route(
-    building_id: int, *, name: str, in_order: bool, allow_unscheduled: bool
+    actor: int, building_id: int, *, name: str, in_order: bool, allow_unscheduled: bool
 ) -> int:
     async with write_transaction():
         rows = await PatrolRoute.insert(
@@ -90,11 +97,20 @@ async def do_create_route(
                 allow_unscheduled=allow_unscheduled,
             )
         ).returning(PatrolRoute.id)
-    return int(rows[0]["id"])
+        route_id = int(rows[0]["id"])
+        detail = _route_detail(route_id, name, in_order, allow_unscheduled)
+        await _audit(actor, building_id, "route.created", detail)
+    return route_id
 
 
 async def do_update_route(
-    building_id: int, route_id: int, *, name: str, in_order: bool, allow_unscheduled: bool
+    actor: int,
+    building_id: int,
+    route_id: int,
+    *,
+    name: str,
+    in_order: bool,
+    allow_unscheduled: bool,
 ) -> None:
     async with write_transaction():
         await _route(building_id, route_id)
@@ -105,9 +121,13 @@ async def do_update_route(
                 PatrolRoute.allow_unscheduled: allow_unscheduled,
             }
         ).where(PatrolRoute.id == route_id)
+        detail = _route_detail(route_id, name, in_order, allow_unscheduled)
+        await _audit(actor, building_id, "route.updated", detail)
 
 
-async def do_add_checkpoint(building_id: int, route_id: int, *, name: str, location: str) -> int:
+async def do_add_checkpoint(
+    actor: int, building_id: int, route_id: int, *, name: str, location: str
+) -> int:
     async with write_transaction():
         route = await _route(building_id, route_id)
         if route["retired_at"] is not None:
@@ -127,10 +147,13 @@ async def do_add_checkpoint(building_id: int, route_id: int, *, name: str, locat
                 token=new_checkpoint_token(),
             )
         ).returning(Checkpoint.id)
-    return int(rows[0]["id"])
+        checkpoint_id = int(rows[0]["id"])
+        detail = f"checkpoint={checkpoint_id} route={route_id} {name}"
+        await _audit(actor, building_id, "checkpoint.added", detail)
+    return checkpoint_id
 
 
-async def do_move_checkpoint(building_id: int, checkpoint_id: int, *, up: bool) -> None:
+async def do_move_checkpoint(actor: int, building_id: int, checkpoint_id: int, *, up: bool) -> None:
     """Swap a checkpoint with its active neighbour above or below."""
     async with write_transaction():
         checkpoint = await _checkpoint(building_id, checkpoint_id)
@@ -153,24 +176,31 @@ async def do_move_checkpoint(building_id: int, checkpoint_id: int, *, up: bool) 
         await Checkpoint.update({Checkpoint.position: position}).where(
             Checkpoint.id == neighbour["id"]
         )
+        detail = f"checkpoint={checkpoint_id} {'up' if up else 'down'}"
+        await _audit(actor, building_id, "checkpoint.moved", detail)
 
 
-async def do_retire_checkpoint(building_id: int, checkpoint_id: int) -> None:
+async def do_retire_checkpoint(actor: int, building_id: int, checkpoint_id: int) -> None:
     """Take a checkpoint off its route; its check-ins stay in the log book."""
     async with write_transaction():
         await _checkpoint(building_id, checkpoint_id)
-        await Checkpoint.update({Checkpoint.retired_at: _now()}).where(
-            (Checkpoint.id == checkpoint_id) & Checkpoint.retired_at.is_null()
+        retired = (
+            await Checkpoint.update({Checkpoint.retired_at: _now()})
+            .where((Checkpoint.id == checkpoint_id) & Checkpoint.retired_at.is_null())
+            .returning(Checkpoint.id)
         )
+        if retired:
+            await _audit(actor, building_id, "checkpoint.retired", f"checkpoint={checkpoint_id}")
 
 
-async def do_replace_checkpoint_token(building_id: int, checkpoint_id: int) -> None:
+async def do_replace_checkpoint_token(actor: int, building_id: int, checkpoint_id: int) -> None:
     """A new poster URL; the old posters then say they no longer work."""
     async with write_transaction():
         await _checkpoint(building_id, checkpoint_id)
         await Checkpoint.update({Checkpoint.token: new_checkpoint_token()}).where(
             Checkpoint.id == checkpoint_id
         )
+        await _audit(actor, building_id, "checkpoint.new_token", f"checkpoint={checkpoint_id}")
 
 
 # Schedules and shifts ---------------------------------------------------------------------------
@@ -184,6 +214,13 @@ class WeeklyPlan:
     volunteers: int
     starts_on: date
     ends_on: date | None
+
+    def detail(self) -> str:
+        ends = self.ends_on.isoformat() if self.ends_on else "-"
+        return (
+            f"days={self.weekdays} start={self.start_minute} minutes={self.duration_minutes} "
+            f"volunteers={self.volunteers} from={self.starts_on.isoformat()} to={ends}"
+        )
 
 
 async def _generate(schedule_id: int, building_id: int, *, from_day: date) -> None:
@@ -222,7 +259,7 @@ async def _generate(schedule_id: int, building_id: int, *, from_day: date) -> No
         await Shift.insert(*new)
 
 
-async def do_create_schedule(building_id: int, route_id: int, plan: WeeklyPlan) -> int:
+async def do_create_schedule(actor: int, building_id: int, route_id: int, plan: WeeklyPlan) -> int:
     async with write_transaction():
         route = await _route(building_id, route_id)
         if route["retired_at"] is not None:
@@ -240,6 +277,8 @@ async def do_create_schedule(building_id: int, route_id: int, plan: WeeklyPlan) 
         ).returning(Schedule.id)
         schedule_id = int(rows[0]["id"])
         await _generate(schedule_id, building_id, from_day=plan.starts_on)
+        detail = f"schedule={schedule_id} route={route_id} {plan.detail()}"
+        await _audit(actor, building_id, "schedule.created", detail)
     return schedule_id
 
 
@@ -261,7 +300,9 @@ async def _drop_future_unclaimed(schedule_id: int) -> None:
     )
 
 
-async def do_update_schedule(building_id: int, schedule_id: int, plan: WeeklyPlan) -> None:
+async def do_update_schedule(
+    actor: int, building_id: int, schedule_id: int, plan: WeeklyPlan
+) -> None:
     """Change the rule; future shifts nobody has taken follow it, taken ones stay as they are."""
     async with write_transaction():
         await _schedule(building_id, schedule_id)
@@ -277,17 +318,21 @@ async def do_update_schedule(building_id: int, schedule_id: int, plan: WeeklyPla
         ).where(Schedule.id == schedule_id)
         await _drop_future_unclaimed(schedule_id)
         await _generate(schedule_id, building_id, from_day=plan.starts_on)
+        detail = f"schedule={schedule_id} {plan.detail()}"
+        await _audit(actor, building_id, "schedule.updated", detail)
 
 
-async def do_retire_schedule(building_id: int, schedule_id: int) -> None:
+async def do_retire_schedule(actor: int, building_id: int, schedule_id: int) -> None:
     async with write_transaction():
         await _schedule(building_id, schedule_id)
         await Schedule.update({Schedule.retired_at: _now()}).where(Schedule.id == schedule_id)
         await _drop_future_unclaimed(schedule_id)
+        await _audit(actor, building_id, "schedule.retired", f"schedule={schedule_id}")
 
 
-async def do_extend_schedules(building_id: int) -> None:
-    """Keep every active schedule's shifts made for the coming weeks."""
+async def extend_schedules(building_id: int) -> None:
+    """Keep every active schedule's shifts made for the coming weeks (the worker's, no one's
+    action: not a do_*)."""
     async with write_transaction():
         schedules = await Schedule.select(Schedule.id).where(
             (Schedule.route.building == building_id) & Schedule.retired_at.is_null()
@@ -297,7 +342,24 @@ async def do_extend_schedules(building_id: int) -> None:
             await _generate(schedule["id"], building_id, from_day=today)
 
 
+EXTEND_EVERY = timedelta(hours=1)
+
+
+async def extend_schedules_sweep(now: datetime) -> None:
+    """Roll every building's schedules forward, hourly, in the worker: a schedule makes its
+    shifts weeks ahead when it is saved, so this only keeps the horizon moving (the patrols
+    page used to do it, a write transaction on every view)."""
+    buildings = (
+        await Schedule.select(Schedule.route.building.as_alias("building"))
+        .where(Schedule.retired_at.is_null())
+        .distinct()
+    )
+    for row in buildings:
+        await extend_schedules(row["building"])
+
+
 async def do_create_shift(
+    actor: int,
     building_id: int,
     route_id: int,
     *,
@@ -322,7 +384,13 @@ async def do_create_shift(
                 volunteers=volunteers,
             )
         ).returning(Shift.id)
-    return int(rows[0]["id"])
+        shift_id = int(rows[0]["id"])
+        detail = (
+            f"shift={shift_id} route={route_id} starts={start.isoformat()} "
+            f"minutes={duration_minutes} volunteers={volunteers}"
+        )
+        await _audit(actor, building_id, "shift.created", detail)
+    return shift_id
 
 
 # Signing up -------------------------------------------------------------------------------------
@@ -354,89 +422,112 @@ async def _is_volunteer(building_id: int, user_id: int) -> bool:
         .where((Membership.building == building_id) & (Membership.user == user_id))
         .first()
     )
-    return row is not None and (Role.from_key(row["role"]) or Role.RESIDENT) >= Role.VOLUNTEER
+    return row is not None and "patrols.walk" in grants_of(row["role"])
 
 
 async def _take_place(
     building_id: int, shift_id: int, user_id: int, assigned_by: int | None
-) -> None:
+) -> bool:
+    """Whether the person took a place they did not have."""
     shift = await _locked_shift(building_id, shift_id)
     if shift["ends_at"] <= _now():
         raise Refused(_("This shift is over."))
     if await ShiftSignup.exists().where(
         (ShiftSignup.shift == shift_id) & (ShiftSignup.user == user_id)
     ):
-        return
+        return False
     taken = await ShiftSignup.count().where(ShiftSignup.shift == shift_id)
     if taken >= shift["volunteers"]:
         raise Refused(_("Sorry, this shift has just been filled."))
     await ShiftSignup.insert(ShiftSignup(shift=shift_id, user=user_id, assigned_by=assigned_by))
     await remind_shift(building_id, shift_id, user_id)
+    return True
 
 
-async def do_sign_up(building_id: int, shift_id: int, user_id: int) -> None:
+async def do_sign_up(actor: int, building_id: int, shift_id: int) -> None:
+    """The actor takes a place on the shift."""
     async with write_transaction():
-        await _take_place(building_id, shift_id, user_id, None)
+        await _take_place(building_id, shift_id, actor, None)
 
 
-async def do_withdraw(building_id: int, shift_id: int, user_id: int) -> None:
+async def do_withdraw(actor: int, building_id: int, shift_id: int) -> None:
+    """The actor gives up their place on the shift, before it starts."""
     async with write_transaction():
         shift = await _locked_shift(building_id, shift_id)
         if shift["starts_at"] <= _now():
             raise Refused(_("This shift has already started."))
         await ShiftSignup.delete().where(
-            (ShiftSignup.shift == shift_id) & (ShiftSignup.user == user_id)
+            (ShiftSignup.shift == shift_id) & (ShiftSignup.user == actor)
         )
-        await forget_shift_reminder(shift_id, user_id)
+        await forget_shift_reminder(shift_id, actor)
 
 
-async def do_assign(building_id: int, shift_id: int, user_id: int, *, actor: int) -> None:
+async def do_assign(actor: int, building_id: int, shift_id: int, user_id: int) -> None:
+    """A leader puts a volunteer of the building on the shift."""
     async with write_transaction():
         if not await _is_volunteer(building_id, user_id):
             raise Refused(_("Only volunteers and leaders of this building can take shifts."))
-        await _take_place(building_id, shift_id, user_id, actor)
+        if await _take_place(building_id, shift_id, user_id, actor):
+            detail = f"shift={shift_id} user={user_id}"
+            await _audit(actor, building_id, "shift.assigned", detail)
 
 
-async def do_unassign(building_id: int, shift_id: int, user_id: int) -> None:
+async def do_unassign(actor: int, building_id: int, shift_id: int, user_id: int) -> None:
+    """A leader takes someone off the shift."""
     async with write_transaction():
         await _locked_shift(building_id, shift_id)
-        await ShiftSignup.delete().where(
-            (ShiftSignup.shift == shift_id) & (ShiftSignup.user == user_id)
+        removed = (
+            await ShiftSignup.delete()
+            .where((ShiftSignup.shift == shift_id) & (ShiftSignup.user == user_id))
+            .returning(ShiftSignup.id)
         )
         await forget_shift_reminder(shift_id, user_id)
+        if removed:
+            detail = f"shift={shift_id} user={user_id}"
+            await _audit(actor, building_id, "shift.unassigned", detail)
 
 
 # Rounds and check-ins ---------------------------------------------------------------------------
 
 
 async def do_start_round(
-    building_id: int, route_id: int, user_id: int, *, shift_id: int | None
+    actor: int, building_id: int, route_id: int, *, shift_id: int | None
 ) -> int:
-    """Start (or go back to) the user's running round of this route."""
+    """Start (or go back to) the actor's running round of this route."""
     async with write_transaction():
         route = await _route(building_id, route_id)
         if route["retired_at"] is not None:
             raise _not_found()
         running = (
             await Round.select(Round.id)
-            .where(
-                (Round.route == route_id) & (Round.user == user_id) & Round.finished_at.is_null()
-            )
+            .where((Round.route == route_id) & (Round.user == actor) & Round.finished_at.is_null())
             .first()
         )
         if running is not None:
             return int(running["id"])
         if shift_id is not None:
-            on_shift = await ShiftSignup.exists().where(
-                (ShiftSignup.shift == shift_id)
-                & (ShiftSignup.user == user_id)
-                & (ShiftSignup.shift.route == route_id)
+            on_shift = (
+                await ShiftSignup.select(ShiftSignup.shift.ends_at.as_alias("ends_at"))
+                .where(
+                    (ShiftSignup.shift == shift_id)
+                    & (ShiftSignup.user == actor)
+                    & (ShiftSignup.shift.route == route_id)
+                )
+                .first()
             )
-            if not on_shift:
+            if on_shift is None:
                 raise Refused(_("You are not on this shift."))
+            if on_shift["ends_at"] + LATE_START_WINDOW < _now():
+                raise Refused(
+                    _(
+                        "This shift ended more than %(hours)s hours ago: it can no longer be "
+                        "walked.",
+                        hours=int(LATE_START_WINDOW.total_seconds() // 3600),
+                    )
+                )
         elif not route["allow_unscheduled"]:
             raise Refused(_("Rounds of this route are walked on a shift. Sign up for one first."))
-        rows = await Round.insert(Round(route=route_id, shift=shift_id, user=user_id)).returning(
+        rows = await Round.insert(Round(route=route_id, shift=shift_id, user=actor)).returning(
             Round.id
         )
     return int(rows[0]["id"])
@@ -454,51 +545,73 @@ class CheckInInput:
 
 
 async def do_check_in(
-    building_id: int, checkpoint_id: int, user_id: int, data: CheckInInput
+    actor: int, building_id: int, checkpoint_id: int, data: CheckInInput
 ) -> tuple[int, int]:
-    """Record a visit on the user's running round of the checkpoint's route; returns
-    (round id, check-in id). The same client UUID is stored once, whatever the replays."""
+    """Record a visit on the actor's running round of the checkpoint's route; returns
+    (round id, check-in id). The same client UUID is stored once, whatever the replays.
+
+    The rules are read first; the write is one INSERT that skips a UUID already stored (with
+    the photo's row, when there is one), so the write lock is held for a statement or two."""
     try:
         client_uuid = str(uuid.UUID(data.client_uuid))
     except ValueError as error:
-        raise Refused(_("This check-in could not be read. Please try again.")) from error
-    async with write_transaction():
-        existing = await _check_in_by_uuid(client_uuid)
-        if existing is not None:
-            if existing["round.user"] != user_id:
-                raise Refused(_("This check-in could not be read. Please try again."))
-            return int(existing["round"]), int(existing["id"])
-        checkpoint = await _checkpoint(building_id, checkpoint_id)
-        if checkpoint["retired_at"] is not None:
-            raise Refused(_("This checkpoint is no longer on the route."))
-        running = (
-            await Round.select(Round.id)
-            .where(
-                (Round.route == checkpoint["route"])
-                & (Round.user == user_id)
-                & Round.finished_at.is_null()
-            )
-            .first()
+        raise Refused(
+            _("This check-in could not be read. Please try again."), code=INVALID
+        ) from error
+    checkpoint = await _checkpoint(building_id, checkpoint_id)
+    running = (
+        await Round.select(Round.id)
+        .where(
+            (Round.route == checkpoint["route"])
+            & (Round.user == actor)
+            & Round.finished_at.is_null()
         )
-        if running is None:
-            raise Refused(_("You have no round running on this route. Start one first."))
-        await CheckIn.insert(
-            CheckIn(
-                round=running["id"],
-                checkpoint=checkpoint_id,
-                client_uuid=client_uuid,
-                device_time=data.device_time,
-                manual=data.manual,
-                note=data.note[:MAX_NOTE_LENGTH],
-                latitude=data.latitude,
-                longitude=data.longitude,
+        .first()
+    )
+    if running is None or checkpoint["retired_at"] is not None:
+        # A replay of a check-in stored before the round was finished is answered as stored.
+        stored = await _own_check_in_by_uuid(client_uuid, actor)
+        if stored is not None:
+            return stored
+        if checkpoint["retired_at"] is not None:
+            raise Refused(_("This checkpoint is no longer on the route."), code=GONE)
+        raise Refused(_("You have no round running on this route. Start one first."), code=OVER)
+    async with write_transaction():
+        rows = (
+            await CheckIn.insert(
+                CheckIn(
+                    round=running["id"],
+                    checkpoint=checkpoint_id,
+                    client_uuid=client_uuid,
+                    device_time=data.device_time,
+                    manual=data.manual,
+                    note=data.note[:MAX_NOTE_LENGTH],
+                    latitude=data.latitude,
+                    longitude=data.longitude,
+                )
             )
-        ).on_conflict(target=CheckIn.client_uuid, action="DO NOTHING")
-        stored = await _check_in_by_uuid(client_uuid)
-        assert stored is not None
+            .on_conflict(target=CheckIn.client_uuid, action="DO NOTHING")
+            .returning(CheckIn.id)
+        )
+        if not rows:  # the same check-in, sent twice at once: the other request stored it
+            stored = await _own_check_in_by_uuid(client_uuid, actor)
+            if stored is None:
+                raise Refused(_("This check-in could not be read. Please try again."))
+            return stored
         if data.photo is not None:
-            await _attach_photo(int(stored["id"]), data.photo)
-    return int(stored["round"]), int(stored["id"])
+            await _attach_photo(int(rows[0]["id"]), data.photo)
+    return int(running["id"]), int(rows[0]["id"])
+
+
+async def _own_check_in_by_uuid(client_uuid: str, user_id: int) -> tuple[int, int] | None:
+    """(round, check-in) stored under this UUID by this user; a UUID someone else's check-in
+    carries is refused rather than told about."""
+    existing = await _check_in_by_uuid(client_uuid)
+    if existing is None:
+        return None
+    if existing["round.user"] != user_id:
+        raise Refused(_("This check-in could not be read. Please try again."))
+    return int(existing["round"]), int(existing["id"])
 
 
 async def _attach_photo(
@@ -548,25 +661,25 @@ async def _own_check_in(building_id: int, check_in_id: int, user_id: int) -> Non
         raise _not_found()
 
 
-async def do_add_note(building_id: int, check_in_id: int, user_id: int, note: str) -> None:
+async def do_add_note(actor: int, building_id: int, check_in_id: int, note: str) -> None:
     async with write_transaction():
-        await _own_check_in(building_id, check_in_id, user_id)
+        await _own_check_in(building_id, check_in_id, actor)
         await CheckIn.update({CheckIn.note: note[:MAX_NOTE_LENGTH]}).where(
             CheckIn.id == check_in_id
         )
 
 
 async def do_add_photo(
+    actor: int,
     building_id: int,
     check_in_id: int,
-    user_id: int,
     photo: StoredImage,
     client_uuid: str | None = None,
 ) -> None:
-    """Add a photo to a check-in of the user's own round, up to MAX_PHOTOS_PER_CHECK_IN; a photo
-    whose client UUID is already stored is not stored again, even sent twice at once."""
+    """Add a photo to a check-in of the actor's own round, up to MAX_PHOTOS_PER_CHECK_IN; a
+    photo whose client UUID is already stored is not stored again, even sent twice at once."""
     async with write_transaction():
-        await _own_check_in(building_id, check_in_id, user_id)
+        await _own_check_in(building_id, check_in_id, actor)
         if client_uuid and await CheckInPhoto.exists().where(
             CheckInPhoto.client_uuid == client_uuid
         ):
@@ -581,12 +694,12 @@ async def do_add_photo(
 
 
 async def do_finish_round(
-    building_id: int, round_id: int, user_id: int, skip_reasons: dict[int, str]
+    actor: int, building_id: int, round_id: int, skip_reasons: dict[int, str]
 ) -> None:
-    """Finish a round. On a route walked in order, each checkpoint not visited needs a reason,
-    which is recorded as a skipped check-in."""
+    """Finish the actor's round. On a route walked in order, each checkpoint not visited needs a
+    reason, which is recorded as a skipped check-in."""
     async with write_transaction():
-        walk = await _own_round(building_id, round_id, user_id)
+        walk = await _own_round(building_id, round_id, actor)
         if walk["finished_at"] is not None:
             return
         visited = {

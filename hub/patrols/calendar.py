@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from hub import clock
+from hub.area import Entry
+from hub.i18n import _
 from hub.patrols.tables import ShiftSignup
-from hub.web.calendar_feed import Entry, calendar_source
-from hub.web.i18n import _
 
 
-@calendar_source
 async def my_shifts(user_id: int) -> list[Entry]:
-    since = datetime.now(UTC) - timedelta(days=31)
+    since = clock.now() - timedelta(days=31)
     rows = await ShiftSignup.select(
         ShiftSignup.shift.id.as_alias("id"),
         ShiftSignup.shift.starts_at.as_alias("starts_at"),

@@ -1,18 +1,39 @@
-"""Reading the patrol forms: times of day, weekdays, dates, sizes."""
+"""Reading the patrol forms: routes and checkpoints, times of day, weekdays, dates, sizes,
+check-ins and the reasons for skipped checkpoints."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
-from hub.patrols.actions import WeeklyPlan
-from hub.patrols.schedule_times import WEEKDAYS
-from hub.web.forms import Form
-from hub.web.i18n import _
+from hub.forms import Form, device_time, sane_day, whole_number
+from hub.i18n import _
+from hub.media.images import StoredImage
+from hub.patrols.actions import MAX_NOTE_LENGTH, CheckInInput, WeeklyPlan
+from hub.patrols.schedule_times import MAX_DURATION_MINUTES, WEEKDAYS
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-MAX_DURATION_MINUTES = 12 * 60
 MAX_VOLUNTEERS = 20
+NAME_LENGTH = 80
+LOCATION_LENGTH = 200
+NOTE_LENGTH = MAX_NOTE_LENGTH
+
+
+def route_settings(form: Form) -> tuple[str, bool, bool]:
+    """A route's name, whether it is walked in order, and whether it may be walked off shift."""
+    return (
+        form.text("name", max_length=NAME_LENGTH),
+        form.flag("in_order"),
+        form.flag("allow_unscheduled"),
+    )
+
+
+def checkpoint(form: Form) -> tuple[str, str]:
+    """A checkpoint's name and where it is."""
+    return (
+        form.text("name", max_length=NAME_LENGTH),
+        form.text("location", max_length=LOCATION_LENGTH, required=False),
+    )
 
 
 def time_of_day(form: Form, name: str) -> int:
@@ -28,17 +49,16 @@ def day(form: Form, name: str, *, required: bool = True) -> date | None:
     raw = form.raw(name).strip()
     if not raw and not required:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
+    value = sane_day(raw)
+    if value is None:
         form.error(name, _("Please give a date such as 2026-12-01."))
-        return None
+    return value
 
 
 def number(form: Form, name: str, *, low: int, high: int) -> int:
-    raw = form.raw(name).strip()
-    if raw.isdigit() and low <= int(raw) <= high:
-        return int(raw)
+    value = whole_number(form.raw(name), high)
+    if value is not None and value >= low:
+        return value
     form.error(name, _("Please give a number from %(low)s to %(high)s.", low=low, high=high))
     return low
 
@@ -67,6 +87,28 @@ def weekly_plan(form: Form) -> WeeklyPlan | None:
         starts_on=starts_on,
         ends_on=ends_on,
     )
+
+
+def check_in_input(form: Form, *, manual: bool, photo: StoredImage | None = None) -> CheckInInput:
+    return CheckInInput(
+        client_uuid=form.raw("client_uuid"),
+        device_time=device_time(form.raw("device_time")),
+        manual=manual,
+        note=form.text("note", max_length=NOTE_LENGTH, required=False, multiline=True),
+        latitude=coordinate(form.raw("latitude"), 90),
+        longitude=coordinate(form.raw("longitude"), 180),
+        photo=photo,
+    )
+
+
+def skip_reasons(form: Form) -> dict[int, str]:
+    """Why each checkpoint left out of a round was skipped, from its "skip-<id>" field."""
+    reasons: dict[int, str] = {}
+    for key, values in form.data.items():
+        checkpoint_id = whole_number(key.removeprefix("skip-")) if key.startswith("skip-") else None
+        if checkpoint_id is not None and values[0].strip():
+            reasons[checkpoint_id] = values[0].strip()[:NOTE_LENGTH]
+    return reasons
 
 
 def coordinate(raw: str, limit: float) -> float | None:

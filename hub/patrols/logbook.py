@@ -9,29 +9,43 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.patrols.schedule_times import week_bounds_utc
-from hub.patrols.tables import CheckIn, CheckInPhoto, Checkpoint, Round, Shift, ShiftSignup
-from hub.web.i18n import N_
+from hub import clock
+from hub.db.raw import in_list
+from hub.i18n import N_
+from hub.patrols.queries import ShiftView
+from hub.patrols.schedule_times import MAX_DURATION_MINUTES, week_bounds_utc
+from hub.patrols.tables import (
+    CheckIn,
+    Checkpoint,
+    Round,
+    Shift,
+)
 
 # A check-in whose phone time differs from the server's by more than this came through the
 # offline queue (or from a phone with a wrong clock): the log book shows both.
 DEVICE_TIME_TOLERANCE = timedelta(minutes=2)
 UNFILLED_WINDOW = timedelta(hours=24)
+LONGEST_SHIFT = timedelta(minutes=MAX_DURATION_MINUTES)
 BLOCK_HOURS = 3  # the coverage grid groups hours into blocks of three: 8 a day, 56 a week
 BLOCKS_PER_DAY = 24 // BLOCK_HOURS
 LEVELS = 4  # intensity levels above "never visited"
 WEEKDAY_NAMES = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 # The log book -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Seen:
+    """Something the volunteer noticed at a checkpoint (an observation)."""
+
+    kind: str
+    severity: str
+    note: str
 
 
 @dataclass(slots=True)
@@ -45,6 +59,8 @@ class Visit:
     skipped: bool
     note: str
     photos: list[int] = field(default_factory=list)  # CheckInPhoto ids
+    phone_time: datetime | None = None  # the phone's own time of the check-in, as it sent it
+    seen: list[Seen] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -82,6 +98,10 @@ class LoggedRound:
     def notes(self) -> list[Visit]:
         return [visit for visit in self.visits if visit.note and not visit.skipped]
 
+    @property
+    def observed(self) -> list[Visit]:
+        return [visit for visit in self.visits if visit.seen]
+
 
 @dataclass(slots=True)
 class LogDay:
@@ -100,101 +120,112 @@ def _was_active(checkpoint: dict[str, Any], at: datetime) -> bool:
     return checkpoint["created_at"] <= at and (retired is None or retired > at)
 
 
-async def logged_rounds(
-    building_id: int, since: datetime, until: datetime, *, user_id: int | None = None
-) -> list[LoggedRound]:
-    """Rounds started in [since, until), oldest first, with their visits; four queries.
+# The log book and the leaders' Today read a week or a few days of rounds: written out, as
+# composing these joins through the ORM cost several times the queries. `{rounds}` is the
+# condition on the rounds (r) of the building's routes (ro), with its values passed apart.
+_ROUNDS_WITH_VISITS_SQL = """
+SELECT r.id, r."user", u.display_name AS volunteer, r.route, ro.name AS route_name,
+       r.started_at, r.finished_at, r.shift, s.ends_at AS shift_ends_at,
+       c.id AS check_in, c.checkpoint, cp.name AS checkpoint_name, c.recorded_at,
+       c.device_time, c.manual, c.skipped, c.note
+FROM hub_round r
+JOIN hub_patrol_route ro ON ro.id = r.route
+LEFT JOIN hub_user u ON u.id = r."user"
+LEFT JOIN hub_shift s ON s.id = r.shift
+LEFT JOIN hub_check_in c ON c.round = r.id
+LEFT JOIN hub_checkpoint cp ON cp.id = c.checkpoint
+WHERE {rounds}
+ORDER BY r.started_at, r.id, c.recorded_at, c.id
+"""
+# The photos and the observations of those rounds' check-ins, in one statement.
+_DETAILS_SQL = """
+SELECT 'photo' AS what, p.check_in, p.id, '' AS kind, '' AS severity, '' AS note
+FROM hub_check_in_photo p
+JOIN hub_check_in c ON c.id = p.check_in
+JOIN hub_round r ON r.id = c.round
+JOIN hub_patrol_route ro ON ro.id = r.route
+WHERE {rounds}
+UNION ALL
+SELECT 'seen' AS what, o.check_in, o.id, o.kind, o.severity, o.note
+FROM hub_observation o
+JOIN hub_check_in c ON c.id = o.check_in
+JOIN hub_round r ON r.id = c.round
+JOIN hub_patrol_route ro ON ro.id = r.route
+WHERE {rounds}
+ORDER BY 1, 3
+"""
+_CHECKPOINTS_SQL = """
+SELECT cp.id, cp.route, cp.name, cp.created_at, cp.retired_at
+FROM hub_checkpoint cp
+JOIN hub_patrol_route ro ON ro.id = cp.route
+WHERE ro.building = {}
+ORDER BY cp.position, cp.id
+"""
+_ROUNDS_OF_BUILDING = "ro.building = {} AND r.started_at >= {} AND r.started_at < {}"
+# What LoggedRound.flagged says, in SQL: finished, and a checkpoint skipped, or one active when
+# the round started never visited, or started after its shift had ended.
+_FLAGGED = """ AND r.finished_at IS NOT NULL AND (
+  EXISTS (SELECT 1 FROM hub_check_in k WHERE k.round = r.id AND k.skipped)
+  OR EXISTS (SELECT 1 FROM hub_shift sh WHERE sh.id = r.shift AND r.started_at > sh.ends_at)
+  OR EXISTS (
+    SELECT 1 FROM hub_checkpoint q
+    WHERE q.route = r.route AND q.created_at <= r.started_at
+      AND (q.retired_at IS NULL OR q.retired_at > r.started_at)
+      AND NOT EXISTS (SELECT 1 FROM hub_check_in v WHERE v.round = r.id AND v.checkpoint = q.id)
+  )
+)"""
 
-    With `user_id`, only that volunteer's rounds."""
-    condition = (
-        (Round.route.building == building_id)
-        & (Round.started_at >= since)
-        & (Round.started_at < until)
-    )
-    check_in_condition = (
-        (CheckIn.round.route.building == building_id)
-        & (CheckIn.round.started_at >= since)
-        & (CheckIn.round.started_at < until)
-    )
+
+async def logged_rounds(
+    building_id: int,
+    since: datetime,
+    until: datetime,
+    *,
+    user_id: int | None = None,
+    details: bool = True,
+    flagged: bool = False,
+) -> list[LoggedRound]:
+    """Rounds started in [since, until), oldest first, with their visits and, with `details`,
+    the photos and what was seen at each; three queries (two without details), whatever the
+    length of the building's history.
+
+    With `user_id`, only that volunteer's rounds; with `flagged`, only the flagged ones (chosen
+    by the database, so that Today does not build every round of the last days to find them)."""
+    condition, values = _ROUNDS_OF_BUILDING, [building_id, since, until]
     if user_id is not None:
-        condition &= Round.user == user_id
-        check_in_condition &= CheckIn.round.user == user_id
-    round_rows = (
-        await Round.select(
-            Round.id,
-            Round.user,
-            Round.user.display_name.as_alias("volunteer"),
-            Round.route,
-            Round.route.name.as_alias("route_name"),
-            Round.started_at,
-            Round.finished_at,
-            Round.shift,
-            Round.shift.ends_at.as_alias("shift_ends_at"),
-        )
-        .where(condition)
-        .order_by(Round.started_at)
-        .order_by(Round.id)
-    )
-    check_in_rows = (
-        await CheckIn.select(
-            CheckIn.id,
-            CheckIn.round,
-            CheckIn.checkpoint,
-            CheckIn.checkpoint.name.as_alias("checkpoint_name"),
-            CheckIn.recorded_at,
-            CheckIn.device_time,
-            CheckIn.manual,
-            CheckIn.skipped,
-            CheckIn.note,
-        )
-        .where(check_in_condition)
-        .order_by(CheckIn.recorded_at)
-        .order_by(CheckIn.id)
-    )
-    photo_condition = (
-        (CheckInPhoto.check_in.round.route.building == building_id)
-        & (CheckInPhoto.check_in.round.started_at >= since)
-        & (CheckInPhoto.check_in.round.started_at < until)
-    )
-    if user_id is not None:
-        photo_condition &= CheckInPhoto.check_in.round.user == user_id
+        condition, values = condition + ' AND r."user" = {}', [*values, user_id]
+    if flagged:
+        condition += _FLAGGED
+    rows = await Round.raw(_ROUNDS_WITH_VISITS_SQL.replace("{rounds}", condition), *values)
     photos: dict[int, list[int]] = {}
-    for row in (
-        await CheckInPhoto.select(CheckInPhoto.id, CheckInPhoto.check_in)
-        .where(photo_condition)
-        .order_by(CheckInPhoto.id)
-    ):
-        photos.setdefault(row["check_in"], []).append(row["id"])
-    checkpoints = (
-        await Checkpoint.select(
-            Checkpoint.id,
-            Checkpoint.route,
-            Checkpoint.name,
-            Checkpoint.created_at,
-            Checkpoint.retired_at,
-        )
-        .where(Checkpoint.route.building == building_id)
-        .order_by(Checkpoint.position)
-        .order_by(Checkpoint.id)
-    )
-    rounds = {
-        row["id"]: LoggedRound(
-            id=row["id"],
-            user_id=row["user"],
-            volunteer=row["volunteer"] or "",
-            route_id=row["route"],
-            route=row["route_name"] or "",
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            shift_id=row["shift"],
-            shift_ends_at=row["shift_ends_at"],
-        )
-        for row in round_rows
-    }
-    seen: dict[int, set[int]] = {round_id: set() for round_id in rounds}
-    for row in check_in_rows:
-        walk = rounds.get(row["round"])
+    seen_at: dict[int, list[Seen]] = {}
+    if details:
+        for row in await Round.raw(_DETAILS_SQL.replace("{rounds}", condition), *values, *values):
+            if row["what"] == "photo":
+                photos.setdefault(row["check_in"], []).append(row["id"])
+            else:
+                seen_at.setdefault(row["check_in"], []).append(
+                    Seen(kind=row["kind"], severity=row["severity"], note=row["note"] or "")
+                )
+    checkpoints = await Checkpoint.raw(_CHECKPOINTS_SQL, building_id)
+    rounds: dict[int, LoggedRound] = {}
+    seen: dict[int, set[int]] = {}
+    for row in rows:
+        walk = rounds.get(row["id"])
         if walk is None:
+            walk = rounds[row["id"]] = LoggedRound(
+                id=row["id"],
+                user_id=row["user"],
+                volunteer=row["volunteer"] or "",
+                route_id=row["route"],
+                route=row["route_name"] or "",
+                started_at=row["started_at"],
+                finished_at=row["finished_at"],
+                shift_id=row["shift"],
+                shift_ends_at=row["shift_ends_at"],
+            )
+            seen[walk.id] = set()
+        if row["check_in"] is None:
             continue
         seen[walk.id].add(row["checkpoint"])
         walk.visits.append(
@@ -202,10 +233,12 @@ async def logged_rounds(
                 checkpoint=row["checkpoint_name"] or "",
                 recorded_at=row["recorded_at"],
                 device_time=_differs(row["device_time"], row["recorded_at"]),
-                manual=row["manual"],
-                skipped=row["skipped"],
+                manual=bool(row["manual"]),
+                skipped=bool(row["skipped"]),
                 note=row["note"] or "",
-                photos=photos.get(row["id"], []),
+                photos=photos.get(row["check_in"], []),
+                phone_time=row["device_time"],
+                seen=seen_at.get(row["check_in"], []),
             )
         )
     by_route: dict[int, list[dict[str, Any]]] = {}
@@ -229,7 +262,7 @@ def local_day(moment: datetime, timezone: str) -> date:
 async def week_log(
     building_id: int, monday: date, timezone: str, *, user_id: int | None = None
 ) -> list[LogDay]:
-    """The seven local days of the week starting on `monday`, each with its rounds; three
+    """The seven local days of the week starting on `monday`, each with its rounds; five
     queries. A round belongs to the local day it started on."""
     since, until = week_bounds_utc(monday, timezone)
     days = [LogDay(day=monday + timedelta(days=n), rounds=[]) for n in range(7)]
@@ -264,6 +297,27 @@ class Flags:
         return len(self.missed) + len(self.unfilled) + len(self.incomplete)
 
 
+# The shifts a flag may concern, each with its volunteers and whether each walked it, in one
+# statement. `{window}` says which shifts, with its values passed apart.
+_FLAG_SHIFTS_SQL = """
+SELECT s.id, ro.name AS route_name, s.starts_at, s.ends_at, s.volunteers,
+       su."user" AS signup_user, u.display_name,
+       EXISTS (
+         SELECT 1 FROM hub_round w
+         WHERE w.shift = s.id AND w."user" = su."user" AND w.finished_at IS NOT NULL
+       ) AS walked
+FROM hub_shift s
+JOIN hub_patrol_route ro ON ro.id = s.route
+LEFT JOIN hub_shift_signup su ON su.shift = s.id
+LEFT JOIN hub_user u ON u.id = su."user"
+WHERE ro.building = {} AND s.cancelled_at IS NULL AND s.starts_at > {} AND s.starts_at < {}
+  AND {window}
+ORDER BY s.starts_at, s.id, su.id
+"""
+_ENDED_BETWEEN = "(s.ends_at > {} AND s.ends_at <= {})"
+_STARTING_BETWEEN = "(s.starts_at >= {} AND s.starts_at < {})"
+
+
 async def shift_flags(
     building_id: int,
     since: datetime,
@@ -274,64 +328,109 @@ async def shift_flags(
 ) -> Flags:
     """Missed shifts (ended in [since, min(until, now)] with no finished round by one of their
     volunteers) and, with `unfilled`, shifts starting in the next 24 h that nobody has taken.
-    Three queries."""
-    now = now or _now()
+    One query."""
+    now = now or clock.now()
     ended_by = min(until, now)
-    window = (Shift.ends_at > since) & (Shift.ends_at <= ended_by)
+    window, values = _ENDED_BETWEEN, [since, ended_by]
     if unfilled:
-        window |= (Shift.starts_at >= now) & (Shift.starts_at < now + UNFILLED_WINDOW)
-    shifts = (
-        await Shift.select(
-            Shift.id,
-            Shift.route.name.as_alias("route_name"),
-            Shift.starts_at,
-            Shift.ends_at,
-            Shift.volunteers,
-        )
-        .where((Shift.route.building == building_id) & Shift.cancelled_at.is_null() & window)
-        .order_by(Shift.starts_at)
-        .order_by(Shift.id)
+        window = f"({window} OR {_STARTING_BETWEEN})"
+        values += [now, now + UNFILLED_WINDOW]
+    # The same window as a range of start times, which the index on starts_at can read.
+    first, last = since - LONGEST_SHIFT, max(ended_by, now + UNFILLED_WINDOW)
+    rows = await Shift.raw(
+        _FLAG_SHIFTS_SQL.replace("{window}", window), building_id, first, last, *values
     )
-    ids = [row["id"] for row in shifts] or [0]
-    signups = (
-        await ShiftSignup.select(
-            ShiftSignup.shift, ShiftSignup.user, ShiftSignup.user.display_name.as_alias("name")
-        )
-        .where(ShiftSignup.shift.is_in(ids))
-        .order_by(ShiftSignup.id)
-    )
-    finished = await Round.select(Round.shift, Round.user).where(
-        Round.shift.is_in(ids) & Round.finished_at.is_not_null()
-    )
-    on_shift: dict[int, dict[int, str]] = {}
-    for row in signups:
-        on_shift.setdefault(row["shift"], {})[row["user"]] = row["name"] or ""
-    walked = {(row["shift"], row["user"]) for row in finished}
+    shifts: dict[int, ShiftFlag] = {}
+    people: dict[int, set[int]] = {}
+    walked: set[tuple[int, int]] = set()
+    for row in rows:
+        flag = shifts.get(row["id"])
+        if flag is None:
+            flag = shifts[row["id"]] = ShiftFlag(
+                shift_id=row["id"],
+                route=row["route_name"] or "",
+                starts_at=row["starts_at"],
+                ends_at=row["ends_at"],
+                volunteers=[],
+                places=row["volunteers"],
+            )
+            people[flag.shift_id] = set()
+        if row["signup_user"] is None:
+            continue
+        flag.volunteers.append(row["display_name"] or "")
+        people[flag.shift_id].add(row["signup_user"])
+        if row["walked"]:
+            walked.add((flag.shift_id, row["signup_user"]))
     flags = Flags()
-    for row in shifts:
-        people = on_shift.get(row["id"], {})
-        flag = ShiftFlag(
-            shift_id=row["id"],
-            route=row["route_name"] or "",
-            starts_at=row["starts_at"],
-            ends_at=row["ends_at"],
-            volunteers=list(people.values()),
-            places=row["volunteers"],
+    for flag in shifts.values():
+        kind = _flag_of(
+            flag.shift_id,
+            flag.starts_at,
+            flag.ends_at,
+            people[flag.shift_id],
+            walked,
+            since,
+            ended_by,
+            now,
         )
-        if row["ends_at"] <= ended_by and row["ends_at"] > since:
-            if not any((row["id"], user) in walked for user in people):
-                flags.missed.append(flag)
-        elif unfilled and not people and row["starts_at"] >= now:
+        if kind == "missed":
+            flags.missed.append(flag)
+        elif kind == "unfilled" and unfilled:
             flags.unfilled.append(flag)
     return flags
+
+
+_WALKED_SQL = """
+SELECT shift, "user" FROM hub_round WHERE finished_at IS NOT NULL AND shift IN ({ids})
+"""
+
+
+async def _walked(shift_ids: list[int]) -> set[tuple[int, int]]:
+    """(shift, volunteer) of every finished round of these shifts (one query, even for none, so
+    a page's count of queries does not depend on its data; written out, as the ORM's IN list of
+    a week's shifts cost more than the query)."""
+    ids = shift_ids or [0]
+    rows = await Round.raw(_WALKED_SQL.replace("{ids}", in_list(ids)), *ids)
+    return {(row["shift"], row["user"]) for row in rows}
+
+
+def _flag_of(
+    shift_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    people: set[int],
+    walked: set[tuple[int, int]],
+    since: datetime,
+    ended_by: datetime,
+    now: datetime,
+) -> str:
+    """ "missed" (ended in (since, ended_by] with no finished round by one of its volunteers),
+    "unfilled" (starts within a day and nobody has taken it) or ""."""
+    if since < ends_at <= ended_by:
+        return "" if any((shift_id, user) in walked for user in people) else "missed"
+    if not people and now <= starts_at < now + UNFILLED_WINDOW:
+        return "unfilled"
+    return ""
+
+
+async def flag_shifts(shifts: list[ShiftView], since: datetime, until: datetime) -> None:
+    """Set `flag` on shifts already read with their volunteers (the week page's): one query."""
+    now = clock.now()
+    ended_by = min(until, now)
+    walked = await _walked([s.id for s in shifts if since < s.ends_at <= ended_by])
+    for shift in shifts:
+        people = {person.user for person in shift.people}
+        shift.flag = _flag_of(
+            shift.id, shift.starts_at, shift.ends_at, people, walked, since, ended_by, now
+        )
 
 
 async def week_flags(
     building_id: int, monday: date, timezone: str, rounds: list[LoggedRound]
 ) -> Flags:
-    """The log book's flags for a week whose rounds were already read; three queries."""
+    """The log book's flags for a week whose rounds were already read; one query."""
     since, until = week_bounds_utc(monday, timezone)
-    now = _now()
+    now = clock.now()
     flags = await shift_flags(building_id, since, until, now=now, unfilled=since <= now < until)
     flags.incomplete = [walk for walk in rounds if walk.flagged]
     return flags
@@ -339,12 +438,12 @@ async def week_flags(
 
 async def recent_flags(building_id: int, *, days: int = 3) -> Flags:
     """What a leader should see first on Today: the last few days' missed shifts and incomplete
-    rounds, and tomorrow's empty shifts; six queries."""
-    now = _now()
+    rounds, and tomorrow's empty shifts; eight queries."""
+    now = clock.now()
     since = now - timedelta(days=days)
     flags = await shift_flags(building_id, since, now, now=now)
-    rounds = await logged_rounds(building_id, since, now)
-    flags.incomplete = [walk for walk in rounds if walk.flagged]
+    # The database picks exactly the rounds LoggedRound.flagged would (tests/patrols/test_logbook).
+    flags.incomplete = await logged_rounds(building_id, since, now, details=False, flagged=True)
     return flags
 
 
@@ -421,7 +520,7 @@ async def coverage(
 ) -> Coverage:
     """How often each active checkpoint was visited in each 3-hour block of the week over the
     last `weeks` weeks (skipped ones do not count); two queries."""
-    until = now or _now()
+    until = now or clock.now()
     since = until - timedelta(weeks=weeks)
     checkpoints = (
         await Checkpoint.select(

@@ -2,69 +2,62 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from litestar import Response, Router, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from hub.community.roles import Role
+from hub import clock
 from hub.community.viewer import Place
+from hub.forms import sane_day, whole_number
+from hub.i18n import N_, _
 from hub.patrols import logbook
-from hub.patrols import today as _today  # noqa: F401 - registers the Today sections
-from hub.patrols.schedule_times import local_today, week_start
-from hub.web.i18n import _, current_language
+from hub.patrols.observations import KINDS, SEVERITIES
+from hub.patrols.schedule_times import week_start
+from hub.web.exports import Cell, csv_response
 from hub.web.pages import page
-from hub.web.policy import Access, requires, viewer_of
+from hub.web.policy import allowed
 
 DEFAULT_WEEKS = 4
 MAX_WEEKS = 12
 CSV_TIME = "%Y-%m-%d %H:%M"
 
 
-def day_label(day: date, fmt: str = "medium") -> str:
-    """A local day in the page's language ("Monday, 30 November 2026", "2026年11月30日星期一")."""
-    locale = "zh_Hans_CN" if current_language.get() == "zh" else "en_GB"
-    return format_date(day, fmt, locale=locale)
-
-
-def _place(request: HTMXRequest, building_id: int) -> Place:
-    place = viewer_of(request).places.get(building_id)
-    assert place is not None  # the access guard answered 404 otherwise
-    return place
-
-
 def _week(request: HTMXRequest, timezone: str) -> tuple[date, str]:
     """The Monday of the asked week (this week by default) and an error for a bad value."""
-    this_week = week_start(local_today(timezone))
+    this_week = week_start(clock.local_today(timezone))
     raw = request.query_params.get("week", "").strip()
     if not raw:
         return this_week, ""
-    try:
-        return week_start(date.fromisoformat(raw)), ""
-    except ValueError:
+    day = sane_day(raw)
+    if day is None:
         return this_week, _("Please choose a week as a date such as 2026-11-30.")
+    return week_start(day), ""
 
 
-def _own_only(request: HTMXRequest, place: Place) -> int | None:
+def _own_only(place: Place, user_id: int) -> int | None:
     """Leaders (and community admins) see every round; volunteers only their own."""
-    return None if place.role is Role.LEADER else viewer_of(request).user_id
+    return None if place.can("patrols.review") else user_id
 
 
-@get("/b/{building_id:int}/logbook", guards=[requires(Access.VOLUNTEER)])
-async def logbook_page(request: HTMXRequest, building_id: FromPath[int]) -> Template:
-    place = _place(request, building_id)
+@get("/b/{building_id:int}/logbook", guards=[allowed("patrols.walk")], name="patrols.logbook")
+async def logbook_page(
+    request: HTMXRequest,
+    building_id: FromPath[int],
+    place: NamedDependency[Place],
+    user_id: NamedDependency[int],
+) -> Template:
     monday, error = _week(request, place.timezone)
     days = await logbook.week_log(
-        building_id, monday, place.timezone, user_id=_own_only(request, place)
+        building_id, monday, place.timezone, user_id=_own_only(place, user_id)
     )
     flags = None
-    if place.role is Role.LEADER:
+    if place.can("patrols.review"):
         rounds = [walk for day in days for walk in day.rounds]
         flags = await logbook.week_flags(building_id, monday, place.timezone, rounds)
     return page(
@@ -75,13 +68,14 @@ async def logbook_page(request: HTMXRequest, building_id: FromPath[int]) -> Temp
         sunday=monday + timedelta(days=6),
         previous=monday - timedelta(weeks=1),
         following=monday + timedelta(weeks=1),
-        this_week=week_start(local_today(place.timezone)),
+        this_week=week_start(clock.local_today(place.timezone)),
         days=days,
         flags=flags,
-        own_only=place.role is not Role.LEADER,
+        own_only=not place.can("patrols.review"),
         error=error,
         weekday_names=logbook.WEEKDAY_NAMES,
-        day_label=day_label,
+        kinds=KINDS,
+        severities=SEVERITIES,
     )
 
 
@@ -89,29 +83,39 @@ def _csv_time(moment: datetime | None, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime(CSV_TIME) if moment else ""
 
 
-def logbook_csv_text(days: list[logbook.LogDay], timezone: str) -> str:
-    """One row per check-in (a round without any gets one row of its own), after a header."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Date"),
-            _("Volunteer"),
-            _("Route"),
-            _("Round started"),
-            _("Round finished"),
-            _("Checkpoint"),
-            _("Time"),
-            _("Manual"),
-            _("Skipped"),
-            _("Note"),
-            _("Photos"),
-        ]
+def _seen_text(seen: list[logbook.Seen]) -> str:
+    return "; ".join(
+        f"{_(KINDS.get(item.kind, KINDS['other']))} ({_(SEVERITIES.get(item.severity, ''))})"
+        + (f": {item.note}" if item.note else "")
+        for item in seen
     )
+
+
+LOGBOOK_HEADER = (
+    N_("Date"),
+    N_("Volunteer"),
+    N_("Route"),
+    N_("Round started"),
+    N_("Round finished"),
+    N_("Checkpoint"),
+    N_("Time"),
+    N_("Phone time"),
+    N_("Manual"),
+    N_("Skipped"),
+    N_("Note"),
+    N_("Photos"),
+    N_("Observations"),
+)
+
+
+def logbook_rows(days: list[logbook.LogDay], timezone: str) -> Iterator[list[Cell]]:
+    """One row per check-in (a round without any gets one row of its own). "Time" is when Hub
+    heard of the check-in, "Phone time" when the phone made it: they differ for one kept on the
+    phone offline and sent later."""
     yes = _("yes")
     for day in days:
         for walk in day.rounds:
-            head = [
+            head: list[Cell] = [
                 day.day.isoformat(),
                 walk.volunteer,
                 walk.route,
@@ -119,38 +123,38 @@ def logbook_csv_text(days: list[logbook.LogDay], timezone: str) -> str:
                 _csv_time(walk.finished_at, timezone),
             ]
             if not walk.visits:
-                writer.writerow([*head, "", "", "", "", "", ""])
+                yield [*head, "", "", "", "", "", "", "", ""]
             for visit in walk.visits:
-                writer.writerow(
-                    [
-                        *head,
-                        visit.checkpoint,
-                        _csv_time(visit.recorded_at, timezone),
-                        yes if visit.manual else "",
-                        yes if visit.skipped else "",
-                        visit.note,
-                        len(visit.photos) or "",
-                    ]
-                )
-    return out.getvalue()
+                yield [
+                    *head,
+                    visit.checkpoint,
+                    _csv_time(visit.recorded_at, timezone),
+                    _csv_time(visit.phone_time, timezone),
+                    yes if visit.manual else "",
+                    yes if visit.skipped else "",
+                    visit.note,
+                    len(visit.photos) or "",
+                    _seen_text(visit.seen),
+                ]
 
 
-@get("/b/{building_id:int}/logbook.csv", guards=[requires(Access.VOLUNTEER)])
-async def logbook_csv(request: HTMXRequest, building_id: FromPath[int]) -> Response[bytes]:
-    place = _place(request, building_id)
+@get(
+    "/b/{building_id:int}/logbook.csv", guards=[allowed("patrols.walk")], name="patrols.logbook_csv"
+)
+async def logbook_csv(
+    request: HTMXRequest,
+    building_id: FromPath[int],
+    place: NamedDependency[Place],
+    user_id: NamedDependency[int],
+) -> Response[bytes]:
     monday, _error = _week(request, place.timezone)
     days = await logbook.week_log(
-        building_id, monday, place.timezone, user_id=_own_only(request, place)
+        building_id, monday, place.timezone, user_id=_own_only(place, user_id)
     )
-    # The byte order mark makes Excel read the file as UTF-8, so Chinese names come out right.
-    body = "\ufeff" + logbook_csv_text(days, place.timezone)
-    return Response(
-        body.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="logbook-{monday.isoformat()}.csv"',
-            "Cache-Control": "private, no-store",
-        },
+    return csv_response(
+        [_(name) for name in LOGBOOK_HEADER],
+        logbook_rows(days, place.timezone),
+        f"logbook-{monday.isoformat()}.csv",
     )
 
 
@@ -158,14 +162,16 @@ def _weeks(request: HTMXRequest) -> tuple[int, str]:
     raw = request.query_params.get("weeks", "").strip()
     if not raw:
         return DEFAULT_WEEKS, ""
-    if raw.isdigit() and 1 <= int(raw) <= MAX_WEEKS:
-        return int(raw), ""
+    weeks = whole_number(raw, MAX_WEEKS)
+    if weeks:
+        return weeks, ""
     return DEFAULT_WEEKS, _("Please choose between 1 and %(most)s weeks.", most=MAX_WEEKS)
 
 
-@get("/b/{building_id:int}/coverage", guards=[requires(Access.LEADER)])
-async def coverage_page(request: HTMXRequest, building_id: FromPath[int]) -> Template:
-    place = _place(request, building_id)
+@get("/b/{building_id:int}/coverage", guards=[allowed("patrols.review")], name="patrols.coverage")
+async def coverage_page(
+    request: HTMXRequest, building_id: FromPath[int], place: NamedDependency[Place]
+) -> Template:
     weeks, error = _weeks(request)
     grid = await logbook.coverage(building_id, weeks, place.timezone)
     return page(

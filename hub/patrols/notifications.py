@@ -11,26 +11,32 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hub import clock
 from hub.community.queries import member_ids
-from hub.community.roles import Role
+from hub.community.roles import roles_granting
 from hub.community.tables import Membership
 from hub.db import write_transaction
-from hub.notifications.kinds import Kind
+from hub.i18n import _, ngettext
 from hub.notifications.outbox import cancel, notify
-from hub.notifications.sweeps import sweep
-from hub.notifications.texts import notification_text, when_text
+from hub.notifications.texts import when_text
 from hub.patrols.logbook import local_day, shift_flags
 from hub.patrols.observations import KINDS
 from hub.patrols.schedule_times import week_start
 from hub.patrols.tables import Shift, ShiftSignup
 from hub.settings import get_settings
-from hub.web.i18n import _, ngettext
+from hub.urls import url
 
 OPEN_PLACES_FROM = time(16, 0)  # tonight's open places are announced from 16:00 local time
 NIGHT_ENDS = time(6, 0)  # "tonight" is every shift starting before 06:00 the next morning
 TONIGHT_AT_MOST = timedelta(hours=15)  # 16:00 to 06:00, and an hour for a clock change
 MISSED_GRACE = timedelta(minutes=30)  # time to finish a round after the shift's end
 MISSED_LOOKBACK = timedelta(hours=3)  # shifts that ended longer ago are the log book's business
+
+# The kinds patrols send (declared in hub/patrols/area.py); NEW_OBSERVATION is queued by
+# hub.patrols.observations.
+SHIFT_REMINDER = "shift_reminder"  # to a volunteer, before their shift
+OPEN_PLACES = "open_places"  # tonight's shifts have open places
+MISSED_ROUND = "missed_round"  # to leaders
 
 
 def reminder_key(shift_id: int, user_id: int) -> str:
@@ -53,19 +59,19 @@ async def remind_shift(building_id: int, shift_id: int, user_id: int) -> None:
         .where(Shift.id == shift_id)
         .first()
     )
-    if shift is None or shift["starts_at"] <= datetime.now(UTC):
+    if shift is None or shift["starts_at"] <= clock.now():
         return
     before = timedelta(minutes=get_settings().shift_reminder_minutes)
     await notify(
         [user_id],
-        Kind.SHIFT_REMINDER,
+        SHIFT_REMINDER,
         params={
             "building": shift["building"],
             "route": shift["route"],
             "starts_at": shift["starts_at"].isoformat(),
             "timezone": shift["timezone"],
         },
-        url=f"/b/{building_id}/patrols",
+        url=url("patrols.patrols_home", building_id=building_id),
         due_at=shift["starts_at"] - before,
         key=reminder_key(shift_id, user_id),
     )
@@ -89,7 +95,6 @@ def _tonight(now: datetime, timezone: str) -> tuple[str, datetime] | None:
     return local.date().isoformat(), morning.astimezone(UTC)
 
 
-@sweep
 async def open_places_sweep(now: datetime) -> None:
     """From 16:00 in each building's time zone: if tonight's shifts have open places, tell the
     building's volunteers and leaders who are on none of tonight's shifts, once a day."""
@@ -128,7 +133,7 @@ async def open_places_sweep(now: datetime) -> None:
     helpers: dict[int, list[int]] = defaultdict(list)
     for member in await Membership.select(Membership.user, Membership.building).where(
         Membership.building.is_in(list(tonight))
-        & Membership.role.is_in([Role.VOLUNTEER.key, Role.LEADER.key])
+        & Membership.role.is_in(roles_granting("patrols.walk"))
     ):
         helpers[member["building"]].append(member["user"])
     for building_id, shifts in tonight.items():
@@ -140,19 +145,18 @@ async def open_places_sweep(now: datetime) -> None:
         async with write_transaction():
             await notify(
                 free,
-                Kind.OPEN_PLACES,
+                OPEN_PLACES,
                 params={
                     "building": shifts[0]["building"],
                     "places": sum(s["volunteers"] - len(on_shift[s["id"]]) for s in open_shifts),
                     "first": open_shifts[0]["starts_at"].isoformat(),
                     "timezone": shifts[0]["timezone"],
                 },
-                url=f"/b/{building_id}/patrols",
+                url=url("patrols.patrols_home", building_id=building_id),
                 key=f"open_places:{building_id}:{dates[building_id]}",
             )
 
 
-@sweep
 async def missed_round_sweep(now: datetime) -> None:
     """A shift that ended (half an hour ago or more) with no finished round by its volunteers,
     as the week view and the log book flag it, is told to the building's leaders once."""
@@ -171,13 +175,13 @@ async def missed_round_sweep(now: datetime) -> None:
         flags = await shift_flags(building["id"], since, until, now=now, unfilled=False)
         if not flags.missed:
             continue
-        leaders = await member_ids(building["id"], at_least=Role.LEADER)
+        leaders = await member_ids(building["id"], "patrols.review")
         async with write_transaction():
             for flag in flags.missed:
                 monday = week_start(local_day(flag.starts_at, building["timezone"]))
                 await notify(
                     leaders,
-                    Kind.MISSED_ROUND,
+                    MISSED_ROUND,
                     params={
                         "building": building["name"],
                         "route": flag.route,
@@ -185,7 +189,8 @@ async def missed_round_sweep(now: datetime) -> None:
                         "timezone": building["timezone"],
                         "volunteers": flag.volunteers,
                     },
-                    url=f"/b/{building['id']}/logbook?week={monday.isoformat()}",
+                    url=url("patrols.logbook", building_id=building["id"])
+                    + f"?week={monday.isoformat()}",
                     key=f"missed_round:{flag.shift_id}",
                 )
 
@@ -193,7 +198,6 @@ async def missed_round_sweep(now: datetime) -> None:
 # Words ------------------------------------------------------------------------------------------
 
 
-@notification_text(Kind.SHIFT_REMINDER)
 def shift_reminder_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _("Your patrol starts soon"), _(
         "%(building)s, %(route)s: starts %(when)s. Tap here to start the round.",
@@ -203,7 +207,6 @@ def shift_reminder_text(params: Mapping[str, Any]) -> tuple[str, str]:
     )
 
 
-@notification_text(Kind.OPEN_PLACES)
 def open_places_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _("Tonight's patrol needs you"), ngettext(
         "%(building)s: %(num)s place is open on tonight's patrols, the first at %(when)s. "
@@ -216,7 +219,6 @@ def open_places_text(params: Mapping[str, Any]) -> tuple[str, str]:
     )
 
 
-@notification_text(Kind.MISSED_ROUND)
 def missed_round_text(params: Mapping[str, Any]) -> tuple[str, str]:
     when = when_text(params["starts_at"], params["timezone"])
     title = _("Missed patrol in %(building)s", building=params["building"])
@@ -232,7 +234,6 @@ def missed_round_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return title, body
 
 
-@notification_text(Kind.NEW_OBSERVATION)
 def new_observation_text(params: Mapping[str, Any]) -> tuple[str, str]:
     kind = _(KINDS.get(params["kind"], KINDS["other"]))
     if params["severity"] == "high":

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
 
+from hub import clock
 from hub.community.queries import member_ids
-from hub.community.roles import Role
 from hub.db import write_transaction
 from hub.errors import Refused
+from hub.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, translations
 from hub.media.images import StoredImage, copy_stored
-from hub.notifications.kinds import Kind
 from hub.notifications.outbox import notify
 from hub.patrols.tables import CheckIn, CheckInPhoto, Observation
 from hub.tasks.actions import NewReport, do_report
-from hub.web.i18n import N_, _
+from hub.urls import url
 
 KINDS: dict[str, str] = {
     "safety": N_("Safety"),
@@ -30,14 +32,33 @@ SEVERITIES: dict[str, str] = {
     "high": N_("Urgent"),
 }
 TASK_CATEGORY = {"safety": "safety", "cleanliness": "cleanliness"}
+# The repair task's category of an observation of another kind, from the words of its note (in
+# either language), the first that fits; "other" when none does.
+CATEGORY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (category, re.compile(pattern, re.IGNORECASE))
+    for category, pattern in (
+        ("lift", r"\b(lifts?|elevators?)\b|电梯"),
+        ("lighting", r"\b(lights?|lamps?|bulbs?|lighting)\b|灯|照明"),
+        (
+            "electrics",
+            r"\b(sockets?|wires?|wiring|power|electric\w*|fuses?)\b|电线|插座|电闸|停电|漏电",
+        ),
+        ("water", r"\b(water|leaks?|leaking|pipes?|taps?|drains?|flood\w*)\b|水|漏|管道"),
+        ("door", r"\b(doors?|locks?|gates?|keys?)\b|门|锁"),
+        ("cleanliness", r"\b(rubbish|litter|dirty|trash|garbage|smell\w*)\b|垃圾|脏|异味"),
+        ("safety", r"\b(fire|smoke|hazard|extinguishers?)\b|消防|灭火|烟"),
+    )
+)
 MAX_NOTE = 2000
+OPEN_FOR = timedelta(days=14)  # how long an observation waits on the leaders' Today
 NOTE_SHOWN = 160  # of an observation's note, in the leaders' notification
+NEW_OBSERVATION = "new_observation"  # the kind of that notification (hub/patrols/area.py)
 
 
 async def do_observe(
-    building_id: int, check_in_id: int, user_id: int, *, kind: str, severity: str, note: str
+    actor: int, building_id: int, check_in_id: int, *, kind: str, severity: str, note: str
 ) -> int:
-    """Flag something seen at a check-in of the user's own round."""
+    """Flag something seen at a check-in of the actor's own round."""
     if kind not in KINDS or severity not in SEVERITIES:
         raise Refused(_("Please choose one of the options."))
     async with write_transaction():
@@ -45,7 +66,7 @@ async def do_observe(
             await CheckIn.select(CheckIn.id)
             .where(
                 (CheckIn.id == check_in_id)
-                & (CheckIn.round.user == user_id)
+                & (CheckIn.round.user == actor)
                 & (CheckIn.round.route.building == building_id)
             )
             .first()
@@ -55,7 +76,7 @@ async def do_observe(
         rows = await Observation.insert(
             Observation(check_in=check_in_id, kind=kind, severity=severity, note=note[:MAX_NOTE])
         ).returning(Observation.id)
-        await _tell_leaders(building_id, check_in_id, user_id, kind, severity, note)
+        await _tell_leaders(building_id, check_in_id, actor, kind, severity, note)
     return int(rows[0]["id"])
 
 
@@ -75,10 +96,10 @@ async def _tell_leaders(
         .first()
     )
     assert seen is not None  # do_observe has just found it
-    leaders = await member_ids(building_id, at_least=Role.LEADER)
+    leaders = await member_ids(building_id, "patrols.review")
     await notify(
         [user for user in leaders if user != observer],
-        Kind.NEW_OBSERVATION,
+        NEW_OBSERVATION,
         params={
             "building": seen["building"],
             "checkpoint": seen["checkpoint"],
@@ -87,7 +108,7 @@ async def _tell_leaders(
             "severity": severity,
             "note": note[:NOTE_SHOWN],
         },
-        url=f"/b/{building_id}/rounds/{seen['round']}",
+        url=url("patrols.round", building_id=building_id, round_id=seen["round"]),
     )
 
 
@@ -97,6 +118,8 @@ async def _observation(building_id: int, observation_id: int) -> dict[str, Any]:
             Observation.all_columns(),
             Observation.check_in.checkpoint.name.as_alias("checkpoint_name"),
             Observation.check_in.round.as_alias("round_id"),
+            Observation.check_in.round.user.as_alias("observer"),
+            Observation.check_in.round.user.language.as_alias("observer_language"),
         )
         .where(
             (Observation.id == observation_id)
@@ -121,24 +144,36 @@ async def _copied_photos(check_in_id: int) -> list[StoredImage]:
     return [copy for copy in copies if copy is not None]
 
 
-async def do_make_task(building_id: int, observation_id: int, actor: int) -> int:
+def task_category(kind: str, note: str) -> str:
+    """The repair task's category for an observation: from its kind, else from its words."""
+    if kind in TASK_CATEGORY:
+        return TASK_CATEGORY[kind]
+    return next((category for category, words in CATEGORY_WORDS if words.search(note)), "other")
+
+
+async def do_make_task(actor: int, building_id: int, observation_id: int) -> int:
     """The repair task for an observation, made once: its note, place and photos carried over,
-    and a link both ways (the observation names the task; the task's timeline, the round)."""
+    and a link both ways (the observation names the task; the task's timeline, the round).
+
+    The volunteer who saw it is the task's reporter (told when it is fixed), and its words are
+    in their language, as their note is, whatever the language of the leader making it."""
     observation = await _observation(building_id, observation_id)
     if observation["task"] is not None:
         return int(observation["task"])
-    note = observation["note"] or _(KINDS[observation["kind"]])
+    language = observation["observer_language"]
+    words = translations(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    note = observation["note"] or words.gettext(KINDS[observation["kind"]])
     report = NewReport(
         title=note.splitlines()[0][:120],
-        description=_(
-            "Seen on patrol at %(checkpoint)s: %(note)s",
-            checkpoint=observation["checkpoint_name"],
-            note=note,
-        ),
+        description=words.gettext("Seen on patrol at %(checkpoint)s: %(note)s")
+        % {"checkpoint": observation["checkpoint_name"], "note": note},
         place_kind="other",
         place=observation["checkpoint_name"][:120],
-        category=TASK_CATEGORY.get(observation["kind"], "other"),
-        seen_on_patrol=f"/b/{building_id}/rounds/{observation['round_id']}",
+        category=task_category(observation["kind"], observation["note"]),
+        seen_on_patrol=url(
+            "patrols.round", building_id=building_id, round_id=observation["round_id"]
+        ),
+        reporter=observation["observer"],
     )
     photos = await _copied_photos(observation["check_in"])
     async with write_transaction():
@@ -153,7 +188,9 @@ async def do_make_task(building_id: int, observation_id: int, actor: int) -> int
 
 
 async def open_observations(building_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
-    """Observations no task was made from yet, newest first, for the leader's Today."""
+    """The last OPEN_FOR days' observations no task was made from yet, newest first, for the
+    leader's Today (read from the time index, so a long history costs nothing)."""
+    since = clock.now() - OPEN_FOR
     return (
         await Observation.select(
             Observation.id,
@@ -165,7 +202,9 @@ async def open_observations(building_id: int, *, limit: int = 10) -> list[dict[s
             Observation.check_in.round.user.display_name.as_alias("volunteer"),
         )
         .where(
-            (Observation.check_in.round.route.building == building_id) & Observation.task.is_null()
+            (Observation.created_at >= since)
+            & (Observation.check_in.round.route.building == building_id)
+            & Observation.task.is_null()
         )
         .order_by(Observation.created_at, ascending=False)
         .limit(limit)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from hub.community.roles import Role
+from hub import clock
+from hub.community.roles import roles_granting
 from hub.community.tables import Membership
-from hub.patrols.schedule_times import week_bounds_utc
+from hub.patrols.schedule_times import LATE_START_WINDOW, first_overlap, week_bounds_utc
 from hub.patrols.tables import (
     CheckIn,
     CheckInPhoto,
@@ -17,7 +19,6 @@ from hub.patrols.tables import (
     Round,
     Schedule,
     Shift,
-    ShiftSignup,
 )
 
 
@@ -101,81 +102,138 @@ async def checkpoint_by_token(token: str) -> dict[str, Any] | None:
     )
 
 
-async def _signups(shift_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    by_shift: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if shift_ids:
-        for row in (
-            await ShiftSignup.select(
-                ShiftSignup.shift,
-                ShiftSignup.user,
-                ShiftSignup.user.display_name.as_alias("display_name"),
-            )
-            .where(ShiftSignup.shift.is_in(shift_ids))
-            .order_by(ShiftSignup.created_at)
-        ):
-            by_shift[row["shift"]].append(row)
-    return by_shift
+# The shifts of a page with their volunteers, in one statement written out: the pages that show
+# shifts are the busiest, and composing the joins through the ORM cost several times the query.
+# One row per sign-up (or one with no volunteer), in the shift's order then the sign-up's; the
+# WHERE clause is one of the fixed fragments below, with the values passed separately.
+_SHIFTS_SQL = """
+SELECT s.id, s.starts_at, s.ends_at, s.volunteers, r.id AS route_id, r.name AS route_name,
+       su."user" AS signup_user, u.display_name
+FROM hub_shift s
+JOIN hub_patrol_route r ON r.id = s.route
+LEFT JOIN hub_shift_signup su ON su.shift = s.id
+LEFT JOIN hub_user u ON u.id = su."user"
+WHERE s.cancelled_at IS NULL AND r.retired_at IS NULL AND {where}
+ORDER BY s.starts_at, s.id, su.created_at, su.id
+"""
+SHIFTS_IN_WEEK = "r.building = {} AND s.starts_at >= {} AND s.starts_at < {}"
+ONE_SHIFT = "r.building = {} AND s.id = {}"
+SHIFTS_OF_VOLUNTEER_NOT_ENDED = """r.building = {} AND s.ends_at > {}
+AND s.id IN (SELECT shift FROM hub_shift_signup WHERE "user" = {})"""
+SHIFTS_STARTING_BETWEEN = "r.building = {} AND s.starts_at > {} AND s.starts_at < {}"
+SHIFTS_NOT_ENDED_STARTING_BEFORE = "r.building = {} AND s.ends_at > {} AND s.starts_at < {}"
 
 
-async def _shifts(condition: Any, user_id: int | None = None) -> list[dict[str, Any]]:
-    """Shifts matching `condition`, each with its volunteers, open places and whether the
-    viewer is on it (two queries)."""
-    rows = (
-        await Shift.select(
-            Shift.id,
-            Shift.starts_at,
-            Shift.ends_at,
-            Shift.volunteers,
-            Shift.route.id.as_alias("route_id"),
-            Shift.route.name.as_alias("route_name"),
-        )
-        .where(condition & Shift.cancelled_at.is_null() & Shift.route.retired_at.is_null())
-        .order_by(Shift.starts_at)
-    )
-    signups = await _signups([row["id"] for row in rows])
+@dataclass(slots=True)
+class OnShift:
+    """A volunteer signed up for a shift."""
+
+    user: int
+    display_name: str
+
+
+@dataclass(slots=True)
+class ShiftView:
+    """A shift as the pages show it. A class with slots rather than a dict: templates read a
+    week of these, and Jinja reads an attribute of an object several times faster than a key."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    volunteers: int
+    route_id: int
+    route_name: str
+    people: list[OnShift] = field(default_factory=list)
+    open: int = 0  # places nobody has taken
+    mine: bool = False  # the viewer is on it
+    flag: str = ""  # "missed" or "unfilled", where a page asks (logbook.flag_shifts)
+    late: bool = False  # over, but still to be walked (my_shifts with late=True)
+    walked: dict[str, Any] | None = None  # the viewer's finished round of it (likewise)
+
+
+async def shifts_with_volunteers(
+    where: str, values: list[Any], user_id: int | None
+) -> list[ShiftView]:
+    """Shifts matching `where` (one of the fragments above), each with its volunteers, open
+    places and whether the viewer is on it (one query)."""
+    rows = await Shift.raw(_SHIFTS_SQL.replace("{where}", where), *values)
+    shifts: dict[int, ShiftView] = {}
     for row in rows:
-        row["people"] = signups[row["id"]]
-        row["open"] = max(0, row["volunteers"] - len(row["people"]))
-        row["mine"] = any(person["user"] == user_id for person in row["people"])
-    return rows
+        shift = shifts.get(row["id"])
+        if shift is None:
+            shift = shifts[row["id"]] = ShiftView(
+                id=row["id"],
+                starts_at=row["starts_at"],
+                ends_at=row["ends_at"],
+                volunteers=row["volunteers"],
+                route_id=row["route_id"],
+                route_name=row["route_name"] or "",
+            )
+        if row["signup_user"] is not None:
+            shift.people.append(OnShift(row["signup_user"], row["display_name"] or ""))
+    for shift in shifts.values():
+        shift.open = max(0, shift.volunteers - len(shift.people))
+        shift.mine = any(person.user == user_id for person in shift.people)
+    return list(shifts.values())
 
 
-async def week(building_id: int, monday: date, timezone: str, user_id: int) -> list[dict[str, Any]]:
+async def week(building_id: int, monday: date, timezone: str, user_id: int) -> list[ShiftView]:
     start, end = week_bounds_utc(monday, timezone)
-    return await _shifts(
-        (Shift.route.building == building_id)
-        & (Shift.starts_at >= start)
-        & (Shift.starts_at < end),
-        user_id,
-    )
+    return await shifts_with_volunteers(SHIFTS_IN_WEEK, [building_id, start, end], user_id)
 
 
-async def shift(building_id: int, shift_id: int, user_id: int) -> dict[str, Any] | None:
-    rows = await _shifts((Shift.id == shift_id) & (Shift.route.building == building_id), user_id)
+async def shift(building_id: int, shift_id: int, user_id: int) -> ShiftView | None:
+    rows = await shifts_with_volunteers(ONE_SHIFT, [building_id, shift_id], user_id)
     return rows[0] if rows else None
 
 
-async def my_shifts(building_id: int, user_id: int, *, limit: int = 5) -> list[dict[str, Any]]:
-    """The viewer's shifts that have not ended, the next one first."""
-    mine = ShiftSignup.select(ShiftSignup.shift).where(ShiftSignup.user == user_id)
-    rows = await _shifts(
-        (Shift.route.building == building_id)
-        & (Shift.ends_at > datetime.now(UTC))
-        & Shift.id.is_in(mine),
+async def my_shifts(
+    building_id: int, user_id: int, *, limit: int = 5, late: bool = False
+) -> list[ShiftView]:
+    """The viewer's shifts that have not ended, the next one first (one query). With `late`,
+    also those that ended within LATE_START_WINDOW and were not walked, which may still be
+    (late); each shift then says whether it is over (`late`) and the viewer's finished round
+    of it, if any (`walked`, one more query)."""
+    now = clock.now()
+    rows = await shifts_with_volunteers(
+        SHIFTS_OF_VOLUNTEER_NOT_ENDED,
+        [building_id, now - LATE_START_WINDOW if late else now, user_id],
         user_id,
     )
+    if late:
+        walked = await walked_rounds(user_id, [row.id for row in rows])
+        for row in rows:
+            row.late = row.ends_at <= now
+            row.walked = walked.get(row.id)
+        rows = [row for row in rows if not (row.late and row.walked)]
     return rows[:limit]
 
 
-async def open_slots(building_id: int, user_id: int, *, days: int = 7) -> list[dict[str, Any]]:
-    now = datetime.now(UTC)
-    rows = await _shifts(
-        (Shift.route.building == building_id)
-        & (Shift.starts_at > now)
-        & (Shift.starts_at < now + timedelta(days=days)),
-        user_id,
+async def clash(building_id: int, shift: ShiftView, user_id: int) -> ShiftView | None:
+    """Another of the user's coming shifts overlapping this one, to warn about (one query)."""
+    return first_overlap(shift, await my_shifts(building_id, user_id, limit=50))
+
+
+async def walked_rounds(user_id: int, shift_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The user's finished round of each of these shifts, by shift (one query)."""
+    rows = (
+        await Round.select(Round.id, Round.shift, Round.finished_at)
+        .where(
+            (Round.user == user_id)
+            & Round.shift.is_in(shift_ids or [0])
+            & Round.finished_at.is_not_null()
+        )
+        .order_by(Round.finished_at)
     )
-    return [row for row in rows if row["open"] and not row["mine"]]
+    return {row["shift"]: row for row in rows}
+
+
+async def coming_shifts(building_id: int, user_id: int, *, days: int = 7) -> list[ShiftView]:
+    """The shifts running now or starting in the coming days (one query)."""
+    now = clock.now()
+    return await shifts_with_volunteers(
+        SHIFTS_NOT_ENDED_STARTING_BEFORE, [building_id, now, now + timedelta(days=days)], user_id
+    )
 
 
 async def volunteers(building_id: int) -> list[dict[str, Any]]:
@@ -186,7 +244,7 @@ async def volunteers(building_id: int) -> list[dict[str, Any]]:
         )
         .where(
             (Membership.building == building_id)
-            & Membership.role.is_in([Role.VOLUNTEER.key, Role.LEADER.key])
+            & Membership.role.is_in(roles_granting("patrols.walk"))
         )
         .order_by(Membership.user.display_name)
     )
@@ -201,16 +259,18 @@ async def running_round(user_id: int, route_id: int) -> dict[str, Any] | None:
     )
 
 
+_RUNNING_ROUNDS_SQL = """
+SELECT ro.id, ro.started_at, r.name AS route_name
+FROM hub_round ro
+JOIN hub_patrol_route r ON r.id = ro.route
+WHERE ro."user" = {} AND r.building = {} AND ro.finished_at IS NULL
+ORDER BY ro.started_at
+"""
+
+
 async def running_rounds(building_id: int, user_id: int) -> list[dict[str, Any]]:
-    return (
-        await Round.select(Round.id, Round.started_at, Round.route.name.as_alias("route_name"))
-        .where(
-            (Round.user == user_id)
-            & (Round.route.building == building_id)
-            & Round.finished_at.is_null()
-        )
-        .order_by(Round.started_at)
-    )
+    """The viewer's rounds not yet finished (written out: it is on every Today page)."""
+    return await Round.raw(_RUNNING_ROUNDS_SQL, user_id, building_id)
 
 
 async def photos_of(check_in_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -253,6 +313,7 @@ async def round_page(building_id: int, round_id: int) -> dict[str, Any] | None:
             Round.route.name.as_alias("route_name"),
             Round.route.in_order.as_alias("in_order"),
             Round.user.display_name.as_alias("volunteer"),
+            Round.shift.ends_at.as_alias("shift_ends_at"),
         )
         .where((Round.id == round_id) & (Round.route.building == building_id))
         .first()
@@ -283,4 +344,6 @@ async def round_page(building_id: int, round_id: int) -> dict[str, Any] | None:
     )
     walk["total"] = sum(1 for row in checkpoints if row["retired_at"] is None)
     walk["last_check_in"] = check_ins[-1] if check_ins else None
+    ends = walk["shift_ends_at"]
+    walk["late"] = ends is not None and walk["started_at"] > ends
     return walk

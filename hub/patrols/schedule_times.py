@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = "1234567"  # ISO: 1 = Monday
+MAX_DURATION_MINUTES = 12 * 60  # the longest shift
+# A shift may still be walked this long after it ended; its round is then flagged late.
+LATE_START_WINDOW = timedelta(hours=3)
 
 
 def local_start(day: date, start_minute: int, timezone: str) -> datetime:
@@ -44,10 +47,6 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def local_today(timezone: str, now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date()
-
-
 def week_bounds_utc(monday: date, timezone: str) -> tuple[datetime, datetime]:
     """The UTC instants where the local week starting on `monday` begins and ends."""
     zone = ZoneInfo(timezone)
@@ -56,14 +55,40 @@ def week_bounds_utc(monday: date, timezone: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+class Starting(Protocol):
+    starts_at: datetime
+
+
+Shown = TypeVar("Shown", bound=Starting)
+
+
 def by_local_day(
-    shifts: list[dict[str, Any]], monday: date, timezone: str
-) -> list[tuple[date, list[dict[str, Any]]]]:
+    shifts: list[Shown], monday: date, timezone: str
+) -> list[tuple[date, list[Shown]]]:
     """The week's seven local days, each with the shifts that start on it."""
     zone = ZoneInfo(timezone)
-    days: dict[date, list[dict[str, Any]]] = {monday + timedelta(days=n): [] for n in range(7)}
+    days: dict[date, list[Shown]] = {monday + timedelta(days=n): [] for n in range(7)}
     for shift in shifts:
-        local_day = shift["starts_at"].astimezone(zone).date()
+        local_day = shift.starts_at.astimezone(zone).date()
         if local_day in days:
             days[local_day].append(shift)
     return list(days.items())
+
+
+class Timed(Protocol):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+Spanning = TypeVar("Spanning", bound=Timed)
+
+
+def first_overlap(shift: Timed, others: Iterable[Spanning]) -> Spanning | None:
+    """The first of `others` (another shift than `shift` itself) whose time overlaps it: a
+    volunteer on both cannot walk both, and is warned."""
+    for other in others:
+        overlaps = other.starts_at < shift.ends_at and shift.starts_at < other.ends_at
+        if other.id != shift.id and overlaps:
+            return other
+    return None

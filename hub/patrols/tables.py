@@ -92,7 +92,7 @@ class Round(Table, tablename="hub_round"):
     route = ForeignKey(references=PatrolRoute, on_delete=OnDelete.cascade, index=True)
     shift = ForeignKey(references=Shift, on_delete=OnDelete.set_null, null=True, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
-    started_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(default=TimestamptzNow(), index=True)
     finished_at = Timestamptz(null=True, default=None, index=True)
 
 
@@ -144,4 +144,7 @@ class Observation(Table, tablename="hub_observation"):
     severity = Varchar(length=8, default="medium")
     note = Text(default="")
     task = ForeignKey(references=Task, on_delete=OnDelete.set_null, null=True, index=True)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+# Their files stay; any other photo file goes after a grace period (hub.media.orphans).

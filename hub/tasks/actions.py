@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from typing import Any
 
 from hub.accounts.tables import User
-from hub.community.roles import Role
+from hub.audit import record
+from hub.clock import now
+from hub.community.roles import roles_granting
 from hub.community.tables import Membership
 from hub.db import write_transaction
 from hub.errors import Refused
+from hub.i18n import _
 from hub.media.images import StoredImage
-from hub.tasks import notifications
+from hub.tasks import notifications, queries
 from hub.tasks.tables import Task, TaskAssignee, TaskEntry, TaskFollower, TaskPhoto
 from hub.tasks.workflow import (
     CATEGORIES,
@@ -24,13 +28,21 @@ from hub.tasks.workflow import (
     actors,
     may,
 )
-from hub.web.i18n import _
 
 MAX_PHOTOS = 6
 
 
 class MoveNotAllowed(Exception):
     """The table of moves does not let this person make this move (a 403, not a form error)."""
+
+
+class LooksReported(Exception):
+    """A new report is like open tasks of the building: the reporter is asked whether it is one
+    of them before it is saved."""
+
+    def __init__(self, similar: list[dict[str, Any]]) -> None:
+        super().__init__("similar open tasks")
+        self.similar = similar
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +55,7 @@ class NewReport:
     client_uuid: str | None = None  # made by the phone: a replay of the same report is one task
     device_time: datetime | None = None
     seen_on_patrol: str = ""  # the path of the patrol round the problem was observed on
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+    reporter: int | None = None  # who saw it, when someone else files the report for them
 
 
 async def _entry(
@@ -94,18 +103,31 @@ async def _task(building_id: int, task_id: int) -> dict:
 
 
 async def do_report(
-    actor: int, building_id: int, report: NewReport, photos: Sequence[StoredImage] = ()
+    actor: int,
+    building_id: int,
+    report: NewReport,
+    photos: Sequence[StoredImage] = (),
+    *,
+    ask_if_similar: bool = False,
 ) -> int:
+    """File a report; with `ask_if_similar`, one like open tasks of the building is not saved
+    but raises LooksReported with them, so the reporter may follow one instead."""
     if report.place_kind not in PLACES or report.category not in CATEGORIES:
         raise Refused(_("Please choose one of the options."))
     if len(photos) > MAX_PHOTOS:
         raise Refused(_("Please add at most 6 photos."), "photos")
+    if ask_if_similar:
+        text = f"{report.title} {report.place} {report.description}"
+        similar = await queries.similar_open(building_id, report.place_kind, text)
+        if similar:
+            raise LooksReported(similar)
+    reporter = report.reporter or actor
     async with write_transaction():
         rows = (
             await Task.insert(
                 Task(
                     building=building_id,
-                    reporter=actor,
+                    reporter=reporter,
                     title=report.title,
                     description=report.description,
                     place_kind=report.place_kind,
@@ -126,8 +148,8 @@ async def do_report(
                 raise Refused(_("This report could not be read. Please try again."))
             return existing
         task_id = int(rows[0]["id"])
-        entry_id = await _entry(task_id, actor, "created", Status.REPORTED.value)
-        await _attach(task_id, entry_id, actor, photos)
+        entry_id = await _entry(task_id, reporter, "created", Status.REPORTED.value)
+        await _attach(task_id, entry_id, reporter, photos)
         if report.seen_on_patrol:
             await _entry(task_id, actor, "observation", report.seen_on_patrol)
     return task_id
@@ -149,9 +171,17 @@ async def reported_before(actor: int, building_id: int, client_uuid: str) -> int
 
 
 async def do_move(
-    actor: int, role: Role | None, building_id: int, task_id: int, move_key: str, reason: str = ""
+    actor: int,
+    building_id: int,
+    task_id: int,
+    move_key: str,
+    reason: str = "",
+    *,
+    grants: frozenset[str],
 ) -> Status:
-    """Make one move of the table; returns the task's new status."""
+    """Make one move of the table, as someone whose role in the building grants `grants`;
+    returns the task's
+    new status."""
     move = MOVES.get(move_key)
     if move is None or not move.on_task_page:
         raise Refused(_("Please choose one of the options."))
@@ -163,7 +193,7 @@ async def do_move(
         is_assignee = await TaskAssignee.exists().where(
             (TaskAssignee.task == task_id) & (TaskAssignee.user == actor)
         )
-        who = actors(role, is_reporter=task["reporter"] == actor, is_assignee=is_assignee)
+        who = actors(grants, is_reporter=task["reporter"] == actor, is_assignee=is_assignee)
         if not move.actors & who:
             raise MoveNotAllowed(move_key)
         if not may(move, status, who):
@@ -186,6 +216,8 @@ async def do_move(
         await _touch(task_id, **values)
         await _entry(task_id, actor, "status", f"{status.value}>{target.value}", reason)
         await notifications.tell_status(task_id, actor, target, reason)
+        detail = f"task={task_id} {status.value}>{target.value}"
+        await record(actor, "task.status", detail, building=building_id)
     return target
 
 
@@ -243,6 +275,9 @@ async def do_plan(
             changed = True
         if changed:
             await _touch(task_id, priority=priority, due_on=due_on)
+            due = due_on.isoformat() if due_on else "-"
+            detail = f"task={task_id} priority={priority} due={due}"
+            await record(actor, "task.planned", detail, building=building_id)
 
 
 async def do_assign(actor: int, building_id: int, task_id: int, user_ids: Sequence[int]) -> None:
@@ -264,7 +299,7 @@ async def do_assign(actor: int, building_id: int, task_id: int, user_ids: Sequen
             helpers = await Membership.select(Membership.user).where(
                 (Membership.building == building_id)
                 & Membership.user.is_in(wanted)
-                & Membership.role.is_in([Role.VOLUNTEER.key, Role.LEADER.key])
+                & Membership.role.is_in(roles_granting("tasks.work"))
             )
             if len(helpers) != len(wanted):
                 raise Refused(_("Only volunteers and leaders of this building can be assigned."))
@@ -296,3 +331,6 @@ async def do_assign(actor: int, building_id: int, task_id: int, user_ids: Sequen
             await notifications.tell_assigned(task_id, added, actor)
         if values:
             await notifications.tell_status(task_id, actor, Status.ASSIGNED)
+        if added or removed or values:
+            detail = f"task={task_id} users={','.join(map(str, wanted))} was={status.value}"
+            await record(actor, "task.assigned", detail, building=building_id)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hub.area import Entry
+from hub.i18n import _
 from hub.tasks.tables import Task, TaskAssignee
 from hub.tasks.workflow import Status
-from hub.web.calendar_feed import Entry, calendar_source
-from hub.web.i18n import _
 
 OPEN = [Status.ACCEPTED.value, Status.ASSIGNED.value, Status.IN_PROGRESS.value]
 
 
-@calendar_source
 async def due_tasks(user_id: int) -> list[Entry]:
     mine = TaskAssignee.select(TaskAssignee.task).where(TaskAssignee.user == user_id)
     rows = await Task.select(Task.id, Task.title, Task.place, Task.due_on).where(

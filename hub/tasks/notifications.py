@@ -1,6 +1,7 @@
 """What repair tasks tell people by push: a task given to a volunteer, each change of status to
 the reporter, and a week after "done" the question whether it is still fixed. The producers are
-called by hub.tasks.actions inside their write transactions; the words are registered here."""
+called by hub.tasks.actions inside their write transactions; the words are here, and each kind
+is declared in hub/tasks/area.py."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from hub.notifications.kinds import Kind
+from hub.i18n import _
 from hub.notifications.outbox import cancel, notify
-from hub.notifications.texts import notification_text
 from hub.tasks.queries import FIXED_QUESTION_AFTER
 from hub.tasks.tables import Task
 from hub.tasks.workflow import Status
-from hub.web.i18n import _
+from hub.urls import url
 
 REASON_SHOWN = 200
+
+TASK_ASSIGNED = "task_assigned"
+TASK_STATUS = "task_status"  # to the reporter
+TASK_FOLLOW_UP = "task_follow_up"  # "is it fixed?" a week after done
 
 
 async def _task(task_id: int) -> dict[str, Any]:
@@ -37,7 +41,7 @@ async def _task(task_id: int) -> dict[str, Any]:
 
 
 def _url(task: dict[str, Any]) -> str:
-    return f"/b/{task['building']}/tasks/{task['id']}"
+    return url("tasks.task", building_id=task["building"], task_id=task["id"])
 
 
 def follow_up_key(task_id: int, done_at: datetime) -> str:
@@ -50,7 +54,7 @@ async def tell_assigned(task_id: int, user_ids: Sequence[int], actor: int) -> No
     task = await _task(task_id)
     await notify(
         [user for user in user_ids if user != actor],
-        Kind.TASK_ASSIGNED,
+        TASK_ASSIGNED,
         params={"building": task["building_name"], "task": task["title"]},
         url=_url(task),
     )
@@ -73,14 +77,14 @@ async def tell_status(task_id: int, actor: int, status: Status, reason: str = ""
     params = {"building": task["building_name"], "task": task["title"]}
     await notify(
         [reporter],
-        Kind.TASK_STATUS,
+        TASK_STATUS,
         params={**params, "status": status.value, "reason": reason[:REASON_SHOWN]},
         url=_url(task),
     )
     if status is Status.DONE and task["done_at"] is not None:
         await notify(
             [reporter],
-            Kind.TASK_FOLLOW_UP,
+            TASK_FOLLOW_UP,
             params=params,
             url=_url(task),
             due_at=task["done_at"] + FIXED_QUESTION_AFTER,
@@ -103,7 +107,6 @@ def _status_title(status: Status) -> str:
     return titles.get(status) or _("Your report is now “%(status)s”", status=_(status.label))
 
 
-@notification_text(Kind.TASK_ASSIGNED)
 def task_assigned_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _("A repair task for you"), _(
         "%(building)s: “%(task)s”. Tap here to see the details.",
@@ -112,7 +115,6 @@ def task_assigned_text(params: Mapping[str, Any]) -> tuple[str, str]:
     )
 
 
-@notification_text(Kind.TASK_STATUS)
 def task_status_text(params: Mapping[str, Any]) -> tuple[str, str]:
     status = Status(params["status"])
     if params["reason"]:
@@ -124,7 +126,6 @@ def task_status_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _status_title(status), body
 
 
-@notification_text(Kind.TASK_FOLLOW_UP)
 def task_follow_up_text(params: Mapping[str, Any]) -> tuple[str, str]:
     return _("Is it still fixed?"), _(
         "A week ago “%(task)s” was marked as fixed. Is it still all right? Tap here to answer.",

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from piccolo.query import OrderByRaw
 from piccolo.query.functions.aggregate import Count
 
+from hub import clock
 from hub.accounts.tables import UserSkill
-from hub.community.roles import Role
+from hub.community.roles import Role, roles_granting
 from hub.community.tables import Membership
+from hub.db.raw import in_list
 from hub.tasks.similar import most_similar
 from hub.tasks.tables import Task, TaskAssignee, TaskEntry, TaskFollower, TaskPhoto
 from hub.tasks.workflow import BOARD_ORDER, CATEGORY_SKILLS, OPEN, PRIORITIES, Status
@@ -48,12 +50,6 @@ CARD_COLUMNS = (
     Task.reporter,
     Task.reporter.display_name.as_alias("reporter_name"),
 )
-
-
-def today_in(timezone: str) -> date:
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(timezone)).date()
 
 
 def _open_values() -> list[str]:
@@ -220,8 +216,8 @@ async def task(building_id: int, task_id: int) -> dict[str, Any] | None:
     return row
 
 
-async def task_page(building_id: int, task_id: int, user_id: int) -> dict[str, Any] | None:
-    """A task with its people, timeline and photos (five queries)."""
+async def task_with_assignees(building_id: int, task_id: int) -> dict[str, Any] | None:
+    """A task and the people it is assigned to (two queries)."""
     found = await task(building_id, task_id)
     if found is None:
         return None
@@ -232,6 +228,14 @@ async def task_page(building_id: int, task_id: int, user_id: int) -> dict[str, A
         .where(TaskAssignee.task == task_id)
         .order_by(TaskAssignee.id)
     )
+    return found
+
+
+async def task_page(building_id: int, task_id: int, user_id: int) -> dict[str, Any] | None:
+    """A task with its people, timeline and photos (five queries)."""
+    found = await task_with_assignees(building_id, task_id)
+    if found is None:
+        return None
     followers = await TaskFollower.select(TaskFollower.user).where(TaskFollower.task == task_id)
     found["follower_count"] = len(followers)
     found["following"] = any(row["user"] == user_id for row in followers)
@@ -318,7 +322,7 @@ async def assign_candidates(building_id: int, category: str) -> list[dict[str, A
         )
         .where(
             (Membership.building == building_id)
-            & Membership.role.is_in([Role.VOLUNTEER.key, Role.LEADER.key])
+            & Membership.role.is_in(roles_granting("tasks.work"))
             & (Membership.user.active.eq(True))
         )
         .order_by(Membership.user.display_name)
@@ -359,7 +363,7 @@ async def assign_candidates(building_id: int, category: str) -> list[dict[str, A
 async def fixed_questions(building_id: int, user_id: int) -> list[dict[str, Any]]:
     """Tasks this person reported that were marked done a week ago or more and that they have
     not yet confirmed (one query)."""
-    before = datetime.now(UTC) - FIXED_QUESTION_AFTER
+    before = clock.now() - FIXED_QUESTION_AFTER
     return await (
         Task.select(Task.id, Task.title, Task.done_at)
         .where(
@@ -373,9 +377,18 @@ async def fixed_questions(building_id: int, user_id: int) -> list[dict[str, Any]
     )
 
 
+_OPEN_ASSIGNED_SQL = """
+SELECT COUNT(*) AS open_count
+FROM hub_task_assignee a
+JOIN hub_task t ON t.id = a.task
+WHERE a."user" = {} AND t.building = {} AND t.status IN ({statuses})
+"""
+
+
 async def open_assigned_count(building_id: int, user_id: int) -> int:
-    return await TaskAssignee.count().where(
-        (TaskAssignee.user == user_id)
-        & (TaskAssignee.task.building == building_id)
-        & TaskAssignee.task.status.is_in(_open_values())
-    )
+    """How many open tasks are assigned to this person (written out: it is on every Today
+    page)."""
+    statuses = _open_values()
+    sql = _OPEN_ASSIGNED_SQL.replace("{statuses}", in_list(statuses))
+    rows = await TaskAssignee.raw(sql, user_id, building_id, *statuses)
+    return int(rows[0]["open_count"])

@@ -85,3 +85,6 @@ class TaskPhoto(Table, tablename="hub_task_photo"):
     width = Integer(default=0)
     height = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+# Their files stay; any other photo file goes after a grace period (hub.media.orphans).

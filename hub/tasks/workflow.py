@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hub.community.roles import Role
-from hub.web.i18n import N_
+from hub.i18n import N_
 
 
 class Status(StrEnum):
@@ -104,15 +103,16 @@ MOVE_LABELS = {
 }
 
 
-def actors(role: Role | None, *, is_reporter: bool, is_assignee: bool) -> frozenset[Actor]:
+def actors(grants: frozenset[str], *, is_reporter: bool, is_assignee: bool) -> frozenset[Actor]:
+    """Who someone is to a task, from what their role grants and what they did."""
     found = set()
     if is_reporter:
         found.add(Actor.REPORTER)
     if is_assignee:
         found.add(Actor.ASSIGNEE)
-    if role is not None and role >= Role.VOLUNTEER:
+    if "tasks.work" in grants:
         found.add(Actor.VOLUNTEER)
-    if role is not None and role >= Role.LEADER:
+    if "tasks.assign" in grants:
         found.add(Actor.LEADER)
     return frozenset(found)
 

@@ -1,47 +1,26 @@
 """A person's private calendar feed, gathered from every area without the feed knowing them.
 
-An area registers an async function with `@calendar_source`; given a user id it returns the
+Each area declares its calendar sources in its area.py: given a user id, a source returns the
 `Entry`s that belong in that person's calendar (events, shifts, task due dates...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from hub import clock
+from hub.area import Entry
+from hub.areas import calendar_sources
+
 PRODID = "-//Hub//Building volunteers//EN"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One calendar entry; `starts`/`ends` are aware datetimes, or dates for all-day ones."""
-
-    uid: str
-    title: str
-    starts: datetime | date
-    ends: datetime | date
-    timezone: str | None = None
-    place: str = ""
-    description: str = ""
-    cancelled: bool = False
-
-
-Source = Callable[[int], Awaitable[list[Entry]]]
-_sources: list[Source] = []
-
-
-def calendar_source(source: Source) -> Source:
-    _sources.append(source)
-    return source
-
-
 async def entries_for(user_id: int) -> list[Entry]:
-    found = [entry for source in _sources for entry in await source(user_id)]
+    found = [entry for source in calendar_sources() for entry in await source(user_id)]
     return sorted(
         found,
         key=lambda e: (
@@ -55,7 +34,7 @@ async def entries_for(user_id: int) -> list[Entry]:
 def _vevent(entry: Entry, host: str) -> VEvent:
     vevent = VEvent()
     vevent.add("uid", f"{entry.uid}@{host}")
-    vevent.add("dtstamp", datetime.now(UTC))
+    vevent.add("dtstamp", clock.now())
     if isinstance(entry.starts, datetime):
         zone = ZoneInfo(entry.timezone) if entry.timezone else UTC
         vevent.add("dtstart", entry.starts.astimezone(zone))

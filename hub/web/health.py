@@ -13,7 +13,7 @@ from hub.web.policy import Access, requires
 PING_TIMEOUT_SECONDS = 3
 
 
-@get("/healthz", guards=[requires(Access.PUBLIC)], cache_control=None)
+@get("/healthz", guards=[requires(Access.PUBLIC)], cache_control=None, name="web.healthz")
 async def healthz() -> Response[dict[str, str]]:
     kind = get_settings().database_kind
     try:

@@ -3,15 +3,24 @@ pages safe."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from typing import Any
+from urllib.parse import parse_qsl
 
+import anyio.to_thread
+from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
+from litestar.enums import RequestEncodingType, ScopeType
+from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 
+from hub import clock
 from hub.community.viewer import ANONYMOUS, load_viewer
-from hub.web.i18n import choose_language, current_language
+from hub.i18n import choose_language, current_language
+from hub.web.forms import MAX_FIELDS, PARSE_IN_THREAD_BYTES
 
 SESSION_USER = "user_id"
 SESSION_BUILDING = "building_id"
@@ -43,6 +52,10 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(self), geolocation=(self), microphone=()",
 }
+# Sent only over https: a browser that saw it refuses plain http to Hub for a year.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+# A signed-in person's pages are never kept by a cache, the phone's own included.
+PRIVATE_PAGE = "private, no-store"
 
 
 class ViewerMiddleware(ASGIMiddleware):
@@ -64,7 +77,7 @@ class ViewerMiddleware(ASGIMiddleware):
             else:
                 # Sessions are written only when they change: marking the day of use once a day
                 # keeps an active user's session alive without a write per request.
-                session[SESSION_SEEN_ON] = date.today().isoformat()
+                session[SESSION_SEEN_ON] = clock.server_today().isoformat()
         scope.setdefault("state", {})["viewer"] = viewer
         headers = dict(scope["headers"])
         language = choose_language(
@@ -77,16 +90,51 @@ class ViewerMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
+def _parse_urlencoded(body: bytes) -> dict[str, str | list[str]]:
+    """As Litestar parses a urlencoded form (a list only for a name sent more than once)."""
+    fields: defaultdict[str, list[str]] = defaultdict(list)
+    for name, value in parse_qsl(body.decode("latin-1"), separator="&", encoding="utf-8"):
+        fields[name].append(value)
+    return {name: values if len(values) > 1 else values[0] for name, values in fields.items()}
+
+
+class FormLimitsMiddleware(ASGIMiddleware):
+    """Runs before the CSRF check, which reads the form of any POST without the token header: a
+    urlencoded form of more than MAX_FIELDS fields is refused (413) before it is parsed, and a
+    large one is parsed in a thread. The body size is limited per route (FORM_BODY_LIMIT unless
+    the route takes photos); multipart forms are held to MAX_FIELDS parts by Litestar."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        request: Request[Any, Any, Any] = Request(scope, receive)
+        if request.method in {"POST", "PUT", "PATCH"} and (
+            request.content_type[0] == RequestEncodingType.URL_ENCODED
+        ):
+            body = await request.body()  # kept for whoever reads it next
+            if body.count(b"&") >= MAX_FIELDS:
+                raise HTTPException(status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            if len(body) > PARSE_IN_THREAD_BYTES:
+                state = ScopeState.from_scope(scope)
+                state.form = await anyio.to_thread.run_sync(_parse_urlencoded, body)
+        await next_app(scope, receive, send)
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """Litestar's before-send hook, so every response gets the headers, error pages included;
-    cookies are marked Secure when the request came over https."""
+    a signed-in person's answers are not cached unless they say otherwise; over https, HSTS and
+    cookies marked Secure."""
     if message["type"] != "http.response.start":
         return
     headers = MutableScopeHeaders.from_message(message)
     for name, value in SECURITY_HEADERS.items():
         if name not in headers:
             headers[name] = value
+    viewer = scope.get("state", {}).get("viewer", ANONYMOUS)
+    if viewer.signed_in and "cache-control" not in headers:
+        headers["Cache-Control"] = PRIVATE_PAGE
     if scope.get("scheme") == "https":
+        headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
         cookies = headers.getall("set-cookie", [])
         if cookies:
             del headers["set-cookie"]

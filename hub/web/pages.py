@@ -5,26 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_422_UNPROCESSABLE_ENTITY
 
+from hub.forms import Form
 from hub.settings import get_settings
-from hub.web.forms import Form
+from hub.web.history import PUSH_URL
 
 
-def page(template: str, *, status: int = 200, **context: Any) -> Template:
-    return Template(template_name=template, context=context, status_code=status)
+def page(template: str, *, status: int = 200, at: str | None = None, **context: Any) -> Template:
+    """A page; `at`, for a page that answers a form, is the address that shows it again, which
+    htmx then puts in the address bar instead of the form's (hub.web.history)."""
+    headers = {PUSH_URL: at} if at else None
+    return Template(template_name=template, context=context, status_code=status, headers=headers)
 
 
-def form_page(template: str, form: Form, **context: Any) -> Template:
-    """The form again with what was typed and why it was refused (422)."""
+def form_page(template: str, form: Form, *, at: str | None = None, **context: Any) -> Template:
+    """The form again with what was typed and why it was refused (422), at `at`."""
     return page(
         template,
         status=HTTP_422_UNPROCESSABLE_ENTITY,
+        at=at,
         values=form.values,
         errors=form.errors,
         **context,
     )
+
+
+def tell(request: Request[Any, Any, Any], message: str, kind: str = "success") -> None:
+    """Say what an action did (or why it did not) on the next page shown, whichever it is:
+    a message kept in the session until a page shows it ("success", "warning" or "error")."""
+    flash(request, message, kind)
 
 
 def see_other(path: str) -> Redirect:

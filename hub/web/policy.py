@@ -1,8 +1,11 @@
-"""Authorization in one place: every route declares the access it needs with `requires(...)`.
+"""Authorization in one place: every route declares the one thing it needs, with
+`requires(Access.PUBLIC)`, `requires(Access.SIGNED_IN)` or `allowed("permission")`.
 
-Building routes carry `building_id` in their path and community routes `community_id`; a viewer
-with no place there gets 404, so nobody learns that another building's data exists. A viewer
-with a place but too low a role gets 403, and an anonymous one is sent to sign in.
+A permission is asked for where the route is: in the building of its `building_id`, in the
+community of its `community_id` (only that community's admins have a place there), or, for a
+route with neither, anywhere the viewer has a place. A viewer with no place there gets 404, so
+nobody learns that another building's data exists; a place whose role does not grant the
+permission (`hub.community.roles.GRANTS`) gets 403, and an anonymous viewer is sent to sign in.
 """
 
 from __future__ import annotations
@@ -15,24 +18,16 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from hub.community.roles import Role
 from hub.community.viewer import ANONYMOUS, Viewer
+from hub.forms import MAX_ID
 
 
 class Access(StrEnum):
+    """The routes that ask for no permission."""
+
     PUBLIC = "public"
     SIGNED_IN = "signed_in"
-    RESIDENT = "resident"
-    VOLUNTEER = "volunteer"
-    LEADER = "leader"
-    ADMIN = "admin"
 
-
-BUILDING_ROLE = {
-    Access.RESIDENT: Role.RESIDENT,
-    Access.VOLUNTEER: Role.VOLUNTEER,
-    Access.LEADER: Role.LEADER,
-}
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
@@ -49,51 +44,78 @@ def user_id_of(connection: ASGIConnection[Any, Any, Any, Any]) -> int:
     return user_id
 
 
-def check(access: Access, viewer: Viewer, path_params: dict[str, Any]) -> None:
-    """Raise the exception this viewer earns for a route of this access with these parameters."""
-    if access is Access.PUBLIC:
+def _storable(value: Any) -> bool:
+    if isinstance(value, int):
+        return 1 <= value <= MAX_ID
+    if isinstance(value, str):
+        return "\x00" not in value and value.isprintable() and _encodes(value)
+    return True
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check(access: str, viewer: Viewer, path_params: dict[str, Any]) -> None:
+    """Raise the exception this viewer earns for a route of this access (an Access or a
+    permission) with these parameters. A parameter no row can hold (an id outside 1..2^31-1,
+    text with a NUL or that is not valid Unicode, which PostgreSQL refuses) names nothing: 404
+    for everyone."""
+    if not all(_storable(value) for value in path_params.values()):
+        raise NotFoundException
+    if access == Access.PUBLIC:
         return
     if not viewer.signed_in:
         raise NotAuthorizedException
-    if access is Access.SIGNED_IN:
+    if access == Access.SIGNED_IN:
         return
-    if access is Access.ADMIN:
-        _check_admin(viewer, path_params)
-        return
-    building_id = path_params["building_id"]
-    role = viewer.role_in(building_id)
-    if role is None:
-        raise NotFoundException
-    if role < BUILDING_ROLE[access]:
+    if access not in _grants_where(viewer, path_params):
         raise PermissionDeniedException
 
 
-def _check_admin(viewer: Viewer, path_params: dict[str, Any]) -> None:
-    if "community_id" in path_params:
-        if path_params["community_id"] not in viewer.admin_of:
-            raise NotFoundException
-    elif "building_id" in path_params:
+def _grants_where(viewer: Viewer, path_params: dict[str, Any]) -> frozenset[str]:
+    """What the viewer may do where the route is; 404 when they have no place there."""
+    if "building_id" in path_params:
         place = viewer.places.get(path_params["building_id"])
         if place is None:
             raise NotFoundException
-        if not place.is_admin:
-            raise PermissionDeniedException
-    elif not viewer.admin_of:
-        raise PermissionDeniedException
+        return place.grants
+    if "community_id" in path_params:
+        grants = viewer.grants_in_community(path_params["community_id"])
+        if grants is None:
+            raise NotFoundException
+        return grants
+    return viewer.grants_anywhere()
 
 
-def requires(access: Access) -> Guard:
+def _guard(access: str, name: str) -> Guard:
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         check(access, viewer_of(connection), connection.path_params)
 
     guard.access = access  # type: ignore[attr-defined]
-    guard.__name__ = f"requires_{access.value}"
+    guard.__name__ = name
     return guard
 
 
-def access_of(handler: BaseRouteHandler) -> Access:
-    """The access a route declared; every route must declare exactly one."""
-    declared = [g.access for g in handler.guards or [] if hasattr(g, "access")]
+def requires(access: Access) -> Guard:
+    """A route open to everyone, or to everyone signed in."""
+    return _guard(access, f"requires_{access.value}")
+
+
+def allowed(permission: str) -> Guard:
+    """A route for those whose role grants `permission` where the route is."""
+    return _guard(permission, f"allowed_{permission}")
+
+
+def access_of(handler: BaseRouteHandler) -> str:
+    """The access a route declared (an Access or a permission), on the handler or on a layer
+    above it (a controller whose section shares it); every route declares exactly one."""
+    guards = [guard for layer in handler.ownership_layers for guard in layer.guards or []]
+    declared = [g.access for g in guards if hasattr(g, "access")]
     if len(declared) != 1:
         raise LookupError(f"{handler} declares {len(declared)} access guards")
     return declared[0]

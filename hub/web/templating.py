@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, get_day_names
+from babel.dates import get_day_names
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from hub.accounts.skills import SKILLS
-from hub.web.i18n import HTML_LANG, LANGUAGES, current_language, gettext, ngettext, translations
+from hub.i18n import HTML_LANG, LANGUAGES, current_language, gettext, ngettext, translations
+from hub.media.variants import picture
+from hub.urls import url
+from hub.web import dates
+from hub.web.offline import queueable_of
 from hub.web.policy import viewer_of
+from hub.web.static import static_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -25,16 +28,6 @@ def layout_for(request: Any) -> str:
     if htmx and not htmx.history_restore_request:
         return "layout/fragment.html"
     return "layout/base.html"
-
-
-def _babel_locale() -> str:
-    return "zh_Hans_CN" if current_language.get() == "zh" else "en_GB"
-
-
-def local_time(value: datetime | None, timezone: str = "Asia/Shanghai", fmt: str = "medium") -> str:
-    if value is None:
-        return ""
-    return format_datetime(value.astimezone(ZoneInfo(timezone)), fmt, locale=_babel_locale())
 
 
 def large_text(request: Any) -> bool:
@@ -52,17 +45,14 @@ def in_language(language: str, message: str) -> str:
 
 def weekday_names() -> list[str]:
     """Short day names, Monday first, in the page's language."""
-    names = get_day_names("abbreviated", locale=_babel_locale())
+    names = get_day_names("abbreviated", locale=dates.babel_locale())
     return [names[day] for day in range(7)]
-
-
-def local_date(value: date, fmt: str = "medium") -> str:
-    return format_date(value, fmt, locale=_babel_locale())
 
 
 def create_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
+        auto_reload=False,  # templates change only with a new release, which restarts Hub
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -73,15 +63,29 @@ def create_environment() -> Environment:
     env.globals.update(
         layout_for=layout_for,
         viewer_of=viewer_of,
+        queueable_routes=queueable_of,
         languages=LANGUAGES,
         html_lang=lambda: HTML_LANG[current_language.get()],
         current_language=current_language.get,
         in_language=in_language,
         large_text=large_text,
         skill_labels=SKILLS,
+        picture=picture,
+        static_url=static_url,
+        url=url,
+        span=dates.span,
+        clock_span=dates.clock_span,
+        day_span=dates.day_span,
+        duration=dates.duration,
     )
-    env.filters["local_time"] = local_time
-    env.filters["local_date"] = local_date
+    env.filters.update(
+        day=dates.day,
+        long_day=dates.long_day,
+        clock=dates.clock,
+        day_time=dates.day_time,
+        relative=dates.relative,
+        machine=dates.machine,
+    )
     return env
 
 

@@ -44,7 +44,7 @@ def assert_fragment(response: Response, status: int = 200) -> None:
     assert "<!doctype" not in body
     assert "<title>" in body
     elements = parse(response.text)
-    oob = {element.attrs.get("id") for element in elements if "hx-swap-oob" in element.attrs}
+    oob = {element.attrs.get("id") for element in elements if "data-hx-swap-oob" in element.attrs}
     assert {"topbar", "mainnav"} <= oob, oob
 
 

@@ -56,19 +56,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # The database ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def empty_database() -> None:
-    """tests/conftest.py's fixture of the same name, run outside Playwright's event loop."""
-    from tests.conftest import _empty_tables
-
-    run_async(_empty_tables)
-
-
 @pytest.fixture
 def world() -> World:
+    """tests/conftest.py's world, made outside Playwright's event loop."""
+    from tests.conftest import KEPT_WORLD
     from tests.factories import make_world
 
-    return run_async(make_world)
+    return KEPT_WORLD.get(lambda: run_async(make_world))
 
 
 # The server -----------------------------------------------------------------------------------
@@ -184,8 +178,8 @@ def browser() -> Iterator[Any]:
 
     Package-scoped rather than session-scoped on purpose: while Playwright's sync API is
     started it marks its event loop as running in this thread, and the `asyncio.run()` of the
-    other folders' fixtures (tests/conftest.py's empty_database) would then fail. The package
-    scope closes the browser after the last test here, so one browser still serves the run.
+    other folders' tests and helpers would then fail. The package scope closes the browser
+    after the last test here, so one browser still serves the run.
     """
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"

@@ -29,8 +29,8 @@ def full_event(world: World) -> int:
     event_id = run_async(
         make_event, world.leader.id, world.community_id, world.building_id, capacity=3
     )
-    run_async(actions.do_answer, event_id, world.volunteer.id, "going", 1)
-    run_async(actions.do_answer, event_id, world.leader.id, "going", 0)
+    run_async(actions.do_answer, world.volunteer.id, world.building_id, event_id, "going", 1)
+    run_async(actions.do_answer, world.leader.id, world.building_id, event_id, "going", 0)
     return event_id
 
 
@@ -97,7 +97,7 @@ def visit_all(tab: Tab, world: World, event_id: int, notice_id: int) -> list[tup
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_events_pages_are_accessible(open_tab: OpenTab, world: World, language: str) -> None:
     event_id = full_event(world)
-    run_async(actions.do_answer, event_id, world.resident.id, "going", 1)
+    run_async(actions.do_answer, world.resident.id, world.building_id, event_id, "going", 1)
     notice_id = run_async(
         actions.do_post_notice,
         world.leader.id,

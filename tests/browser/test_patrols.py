@@ -73,7 +73,8 @@ def test_a_volunteer_walks_a_round_from_sign_up_to_finish(open_tab: OpenTab, wor
     assert not violations, describe_violations(violations)
 
     tab.page.get_by_role("button", name="Finish round").click()
-    tab.page.wait_for_url(tab.url(f"/b/{b}/patrols"))
+    tab.page.wait_for_url(round_url)  # with the round's summary
+    expect(tab.page.locator(".round-summary")).to_contain_text("3 / 3")
 
     tab.goto(f"/b/{b}/logbook")
     book = tab.page.locator("main")

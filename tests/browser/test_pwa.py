@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +51,23 @@ def queued(tab: Tab) -> list[dict[str, Any]]:
     )
 
 
+def wait_until_kept(tab: Tab, note: str) -> None:
+    """Until a waiting item carries this note: the queue writes it in the background."""
+    for _attempt in range(50):
+        if tab.page.evaluate(
+            "async (note) => (await HubQueue.all()).some((item) =>"
+            " item.fields.some(([name, value]) => name === 'note' && value === note))",
+            note,
+        ):
+            return
+        tab.page.wait_for_timeout(100)
+    raise AssertionError(f"no waiting item carries the note {note!r}")
+
+
 def start_round(world: World, route_id: int) -> int:
     from hub.patrols.actions import do_start_round
 
-    return run_async(do_start_round, world.building_id, route_id, world.volunteer.id, shift_id=None)
+    return run_async(do_start_round, world.volunteer.id, world.building_id, route_id, shift_id=None)
 
 
 # Installing -----------------------------------------------------------------------------------
@@ -122,25 +136,26 @@ def deliver_push(tab: Tab, data: str) -> list[dict[str, Any]]:
         ),
     )
     cdp.send("ServiceWorker.enable")
-    for _ in range(100):
-        if registrations:
-            break
+    deadline = time.monotonic() + 15
+    while not registrations and time.monotonic() < deadline:
         tab.page.wait_for_timeout(20)
     assert registrations, "no service worker registration was reported"
     cdp.send(
         "ServiceWorker.deliverPushMessage",
         {"origin": tab.base_url, "registrationId": registrations[0], "data": data},
     )
-    for _ in range(100):
+    # The worker reads the person's language from IndexedDB before it shows anything: on a
+    # loaded CI machine that takes seconds, so the wait is bounded by time, not by tries.
+    deadline = time.monotonic() + 15
+    while True:
         shown = tab.page.evaluate(
             """async () => (await (await navigator.serviceWorker.ready).getNotifications()).map(
                 (n) => ({title: n.title, body: n.body, tag: n.tag, icon: n.icon, badge: n.badge,
                          lang: n.lang, url: n.data && n.data.url}))"""
         )
-        if shown:
+        if shown or time.monotonic() > deadline:
             return shown
-        tab.page.wait_for_timeout(20)
-    return []
+        tab.page.wait_for_timeout(50)
 
 
 def test_the_service_worker_shows_a_push_notification(open_tab: OpenTab, world: World) -> None:
@@ -207,6 +222,7 @@ def test_a_round_in_a_basement_reaches_the_server_once_when_the_network_is_back(
         expect(row).to_contain_text("waiting to send")
     checkpoints.first.get_by_label("Note for Lobby").fill("Light out by the mailboxes")
     checkpoints.first.get_by_role("button", name="Save note").click()
+    wait_until_kept(tab, "Light out by the mailboxes")  # "Saved" was said already
     outbox = tab.page.locator("#outbox")
     expect(outbox).to_contain_text("3 waiting to send")
     expect(outbox).to_contain_text("Saved on this phone")
@@ -260,6 +276,36 @@ def test_a_round_in_a_basement_reaches_the_server_once_when_the_network_is_back(
     tab.assert_clean("the round offline and back")
 
 
+def test_two_changes_of_a_kept_item_at_once_both_stay(open_tab: OpenTab, world: World) -> None:
+    """The page names a kept check-in while the volunteer saves a note on it: each change is
+    made in one transaction, so neither writes back an older copy over the other (the note was
+    lost that way)."""
+    tab = open_tab("en", **PHONE)
+    tab.sign_in(world.volunteer.login)
+    kept = tab.page.evaluate(
+        """async () => {
+          const item = {id: "race-1", url: "/x", kind: "check-in", label: "", state: "waiting",
+            reason: "", fields: [["client_uuid", "race-1"]], deviceTime: "2026-12-06T00:00:00Z",
+            queuedAt: "2026-12-06T00:00:00Z"};
+          await HubQueue.put(item);
+          const changes = [];
+          for (let n = 0; n < 20; n++) {
+            changes.push(HubQueue.update("race-1", (it) => ({...it, label: "Lobby"})));
+            changes.push(HubQueue.update("race-1", (it) => ({...it,
+              fields: [...it.fields.filter(([name]) => name !== "note"), ["note", `n${n}`]]})));
+          }
+          await Promise.all(changes);
+          const [stored] = (await HubQueue.all()).filter((it) => it.id === "race-1");
+          const gone = await HubQueue.update("no-such-item", (it) => it);
+          await HubQueue.remove("race-1");
+          return {label: stored.label, fields: stored.fields, gone};
+        }"""
+    )
+    assert kept["label"] == "Lobby"
+    assert kept["fields"] == [["client_uuid", "race-1"], ["note", "n19"]]
+    assert kept["gone"] is False
+
+
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_the_offline_page_is_accessible(open_tab: OpenTab, world: World, language: str) -> None:
     tab = open_tab(language, **PHONE)
@@ -307,3 +353,87 @@ def test_a_check_in_whose_network_fails_midway_waits_on_the_phone(
         tab.page.get_by_role("button", name="现在发送").click()
     expect(tab.page.locator("main")).to_contain_text("已完成 1 / 3 个巡逻点")
     assert run_async(CheckIn.count().run) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("zh", "未被接受: 您在这条路线上没有正在进行的巡逻。请先开始巡逻。"),
+        ("en", "not accepted: You have no round running on this route. Start one first."),
+    ],
+)
+def test_a_check_in_refused_when_sent_shows_the_servers_reason(
+    open_tab: OpenTab, world: World, language: str, reason: str
+) -> None:
+    """The round ended on the server while the check-in waited on the phone: sent again, it is
+    refused with a code and a message in the person's language, which the phone shows, keeping
+    the check-in for the person to read and remove."""
+    from hub.patrols.tables import CheckIn, Round
+
+    patrol = run_async(make_route, world)
+    round_id = start_round(world, patrol.route_id)
+    round_path = f"/b/{world.building_id}/rounds/{round_id}"
+    tab = open_tab(language, **PHONE)
+    tab.sign_in(world.volunteer.login)
+    wait_for_service_worker(tab)
+    tab.goto(round_path)
+    refusals: list[str] = []
+    tab.page.context.on(  # from the page or its service worker
+        "response",
+        lambda response: refusals.append(response.headers.get("x-hub-refusal", "")),
+    )
+    tab.page.context.set_offline(True)
+    tab.page.locator(".round-checkpoint form[action$='/checkins'] button").first.click()
+    expect(tab.page.locator(".round-checkpoint.queued")).to_have_count(1)
+    finished = datetime.now(UTC)
+    run_async(Round.update({Round.finished_at: finished}).where(Round.id == round_id).run)
+
+    with tab.page.expect_navigation():  # nothing waits any more: the round page is reloaded
+        tab.page.context.set_offline(False)
+    outbox = tab.page.locator("#outbox")
+    tab.page.locator("#outbox summary").click()
+    expect(outbox.locator(".outbox-state")).to_have_text(reason)
+    expect(outbox.locator(".outbox-item.refused")).to_have_count(1)
+    # Counted as refused, not as waiting or sent, and offered no "Send now".
+    refused = "1 条未被接受，原因见下" if language == "zh" else "1 not accepted: see why below"
+    expect(outbox.locator(".outbox-count")).to_have_text(refused)
+    expect(outbox.locator("[data-outbox-send]")).to_be_hidden()
+    expect(outbox.locator(".outbox-status")).not_to_contain_text(
+        "All sent" if language == "en" else "全部已发送"
+    )
+    assert "over" in refusals
+    assert [item["state"] for item in queued(tab)] == ["refused"]
+    assert run_async(CheckIn.count().run) == 0
+    tab.screenshot(f"pwa-replay-refused-{language}-390")
+
+    outbox.get_by_role("button", name=re.compile("^(Remove|移除)$")).click()
+    expect(outbox.locator(".outbox-item")).to_have_count(0)
+    assert queued(tab) == []
+
+
+# Signing out on a shared phone ------------------------------------------------------------------
+
+
+def test_signing_out_keeps_the_service_worker_and_the_offline_queue(
+    open_tab: OpenTab, world: World
+) -> None:
+    """Sign-out clears the browser's cache (Clear-Site-Data: "cache") and the pages kept for
+    the person; the service worker, its app shell and what waits to be sent stay."""
+    tab = open_tab("en", **PHONE)
+    tab.sign_in(world.volunteer.login)
+    wait_for_service_worker(tab)
+    tab.page.evaluate(
+        "() => HubQueue.put({id: 'waiting-1', url: '/', kind: 'check-in', label: '',"
+        " fields: [], deviceTime: new Date().toISOString(), queuedAt: new Date().toISOString(),"
+        " state: 'sign-in', reason: ''})"
+    )
+    tab.goto("/profile")
+    with tab.page.expect_navigation(wait_until="load"):
+        tab.page.locator("form[action='/logout'] button[type=submit]").click()
+    assert tab.path.startswith("/login")
+    tab.goto("/login")
+    wait_for_service_worker(tab)
+    caches = tab.page.evaluate("() => caches.keys()")
+    assert any(name.startswith("hub-shell-") for name in caches), caches
+    assert "hub-pages" not in caches
+    assert [item["id"] for item in queued(tab)] == ["waiting-1"]

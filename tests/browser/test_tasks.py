@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from hub.accounts.tables import UserSkill
 from hub.db import write_transaction
@@ -66,7 +67,10 @@ def test_a_broken_door_from_report_to_done(open_tab: OpenTab, world: World) -> N
     task_path = resident.path
     assert page.locator(".timeline img").count() == 1, "the photo is on the timeline"
     page.locator(".timeline img").scroll_into_view_if_needed()
-    page.wait_for_function("() => document.querySelector('.timeline img').naturalWidth === 320")
+    page.wait_for_function(  # the smallest variant, not the 1600 px original
+        "() => { const img = document.querySelector('.timeline img');"
+        " return img.complete && img.naturalWidth > 0 && img.currentSrc.includes('size=320') }"
+    )
     resident.screenshot("tasks-reported-en-390")
     resident.assert_clean("reporting")
 
@@ -151,8 +155,8 @@ def test_the_tasks_pages_are_accessible(open_tab: OpenTab, world: World, languag
             tab.goto(f"{base}/new")
             with tab.page.expect_response(lambda r: r.request.method == "POST"):
                 tab.page.locator("form.report-form button[type=submit]").click()
-            tab.settle()
-            assert tab.page.locator("#f-title[aria-invalid=true]").count() == 1
+            # htmx swaps the refused form in after the response: wait for it, not for a timer.
+            expect(tab.page.locator("#f-title[aria-invalid=true]")).to_have_count(1)
             violations = axe_violations(tab.page)
             if violations:
                 report.append(f"[refused report] {describe_violations(violations)}")

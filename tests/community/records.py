@@ -4,20 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.community.tables import AuditEntry, Building, Membership
+from hub.community.tables import Building, Membership
 from tests.web_client import Web
-
-
-def audit(web: Web, action: str | None = None) -> list[dict[str, Any]]:
-    async def read() -> list[dict[str, Any]]:
-        query = AuditEntry.select(
-            AuditEntry.actor, AuditEntry.action, AuditEntry.detail, AuditEntry.building
-        ).order_by(AuditEntry.id)
-        if action:
-            query = query.where(AuditEntry.action == action)
-        return await query
-
-    return web.run(read)
 
 
 def roles(web: Web, building_id: int) -> dict[int, str]:

@@ -16,14 +16,11 @@ from tests.accounts.pages import (
     input_value,
     location,
 )
-from tests.community.records import audit, roles
+from tests.audit_rows import audit
+from tests.community.records import roles
 from tests.factories import World, make_person
 from tests.web_client import Web, text_of
 
-UNKNOWN = (
-    "Nobody has an account with this phone number or email yet. "
-    "Send them the building's join link first."
-)
 NOT_A_CONTACT = "Please give a mobile number such as 13812345678, or an email address."
 
 
@@ -166,7 +163,7 @@ def test_appoint_a_leader_by_phone(web: Web, world: World) -> None:
     response = web.post(
         f"/b/{world.building_id}/leaders", {"contact": spaced(world.resident.login)}
     )
-    assert location(response) == "/admin"
+    assert location(response) == f"/admin?appointed={world.building_id}"
     assert roles(web, world.building_id)[world.resident.id] == "leader"
     changes = audit(web, "member.role")
     assert [(row["actor"], row["detail"]) for row in changes] == [
@@ -181,26 +178,61 @@ def test_appoint_a_leader_by_phone(web: Web, world: World) -> None:
     assert web.get(f"/b/{world.building_id}/members").status_code == 200
 
 
-def test_appoint_someone_with_no_building_yet_by_email(web: Web, world: World) -> None:
+def test_someone_outside_the_building_is_invited_and_takes_it_on_signing_in(
+    web: Web, world: World
+) -> None:
     newcomer = web.run(make_person, "Newcomer Sun", email="sun@example.org")
     web.sign_in(world.admin.login)
     response = web.post(f"/b/{world.building_id}/leaders", {"contact": "SUN@example.org"})
-    assert location(response) == "/admin"
+    assert location(response) == f"/admin?appointed={world.building_id}"
+    assert newcomer.id not in roles(web, world.building_id)  # not before they sign in
+    assert [row["detail"] for row in audit(web, "leader.invited")] == ["sun@example.org"]
+    web.sign_out()
+    web.sign_in(newcomer.login)
     assert roles(web, world.building_id)[newcomer.id] == "leader"
     joined = audit(web, "member.joined")
     assert [(row["actor"], row["detail"]) for row in joined] == [
         (world.admin.id, f"user={newcomer.id} role=leader")
     ]
+    web.sign_out()
+    web.sign_in(newcomer.login)  # taken once
+    assert len(audit(web, "member.joined")) == 1
+
+
+def test_an_invitation_waits_for_an_account_made_later(web: Web, world: World) -> None:
+    from tests.community.records import join_token
+
+    web.sign_in(world.admin.login)
+    web.post(f"/b/{world.building_id}/leaders", {"contact": "13811119999"})
+    web.sign_out()
+    form = {"display_name": "Uncle Qian", "contact": "13811119999", "password": "my own secret"}
+    token = join_token(web, world.other_building_id)
+    assert location(web.post(f"/join/{token}", form)) == "/"
+    [user_id] = [
+        uid
+        for uid, role in roles(web, world.building_id).items()
+        if role == "leader" and uid != world.leader.id
+    ]
+    assert roles(web, world.other_building_id)[user_id] == "resident"
+
+
+def test_the_answer_is_the_same_whether_an_account_exists_or_not(web: Web, world: World) -> None:
+    web.sign_in(world.admin.login)
+    answers = set()
+    for contact in (world.other_leader.login, "13811119999", "other-admin@example.org", "x@y.org"):
+        response = web.post(f"/b/{world.building_id}/leaders", {"contact": contact})
+        page = web.get(response.headers["location"], headers=en())
+        answers.add((response.status_code, response.headers["location"], text_of(page)))
+    assert len(answers) == 1
+    assert world.other_leader.id not in roles(web, world.building_id)
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_appointing_needs_an_existing_account(web: Web, world: World, htmx: bool) -> None:
+def test_appointing_needs_a_phone_or_email(web: Web, world: World, htmx: bool) -> None:
     web.sign_in(world.admin.login)
     before = roles(web, world.building_id)
     action = f"/b/{world.building_id}/leaders"
     for contact, message in [
-        ("13811119999", UNKNOWN),
-        ("nobody@example.org", UNKNOWN),
         ("not a contact", NOT_A_CONTACT),
         ("", "Please fill this in."),
     ]:

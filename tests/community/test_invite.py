@@ -80,7 +80,7 @@ def test_qr_code_changes_with_a_new_link(web: Web, world: World) -> None:
 def test_poster_is_bilingual_with_building_and_link(web: Web, world: World, htmx: bool) -> None:
     web.sign_in(world.leader.login)
     response = web.get(f"{invite_url(world)}/poster", htmx=htmx, headers=en())
-    # A print page of its own (the invite page links to it with hx-boost="false"), so htmx or
+    # A print page of its own (the invite page links to it with data-hx-boost="false"), so htmx or
     # not, it is the whole page.
     assert_full_page(response)
     text = text_of(response)

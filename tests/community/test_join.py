@@ -14,9 +14,10 @@ from tests.accounts.pages import (
     location,
     selected,
 )
-from tests.community.records import audit, join_token, roles
+from tests.audit_rows import audit
+from tests.community.records import join_token, roles
 from tests.factories import World
-from tests.web_client import Web, text_of
+from tests.web_client import PASSWORD, Web, text_of
 
 NEWCOMER = {
     "display_name": "Aunt Wang, 6F",
@@ -85,30 +86,47 @@ def test_joining_with_an_email_in_capitals(web: Web, world: World) -> None:
     web.sign_in("aunt.wang@example.org", NEWCOMER["password"])
 
 
+NO_MATCH = "That phone number or email and password do not match."
+
+
 @pytest.mark.parametrize("htmx", [False, True])
 def test_a_phone_already_used_is_refused(web: Web, world: World, htmx: bool) -> None:
     token = join_token(web, world.building_id)
     before = user_count(web)
-    form = {**NEWCOMER, "contact": world.resident.login}
+    form = {**NEWCOMER, "contact": world.other_leader.login}
     response = web.post(f"/join/{token}", form, htmx=htmx, headers=en())
     assert_page(response, 422, htmx=htmx)
-    assert field_error(response, "f-contact") == (
-        "An account with this phone number already exists."
-    )
+    assert field_error(response, "f-password") == NO_MATCH
     assert input_value(response, "display_name") == NEWCOMER["display_name"]
-    assert input_value(response, "contact") == world.resident.login
+    assert input_value(response, "contact") == world.other_leader.login
     assert input_value(response, "password") is None
     assert NEWCOMER["password"] not in response.text
     assert user_count(web) == before
     assert web.get("/").status_code == 303, "a refused join does not sign in"
 
 
-def test_an_email_already_used_is_refused(web: Web, world: World) -> None:
+def test_the_join_form_does_not_say_whether_an_account_exists(web: Web, world: World) -> None:
+    """A taken phone or email gets the sign-in form's answer to a wrong password: nothing says
+    that an account exists, and the same words answer a wrong sign-in for an unknown login."""
     token = join_token(web, world.building_id)
-    form = {**NEWCOMER, "contact": "ADMIN@example.org"}
-    response = web.post(f"/join/{token}", form, headers=en())
-    assert response.status_code == 422
-    assert field_error(response, "f-contact") == "An account with this email already exists."
+    for contact in (world.other_leader.login, "ADMIN@example.org"):
+        response = web.post(f"/join/{token}", {**NEWCOMER, "contact": contact}, headers=en())
+        page = text_of(response).lower()
+        assert "exist" not in page, contact
+        assert "account with this" not in page, contact
+        assert field_error(response, "f-password") == NO_MATCH
+    unknown = web.post("/login", {"login": "13700009999", "password": "x"}, headers=en())
+    assert NO_MATCH in text_of(unknown)
+
+
+def test_someone_with_an_account_joins_with_its_password(web: Web, world: World) -> None:
+    token = join_token(web, world.building_id)
+    before = user_count(web)
+    form = {**NEWCOMER, "contact": world.other_leader.login, "password": PASSWORD}
+    assert location(web.post(f"/join/{token}", form)) == "/"
+    assert user_count(web) == before
+    assert roles(web, world.building_id)[world.other_leader.id] == "resident"
+    assert web.get("/").status_code == 200
 
 
 def test_bad_join_input_is_refused(web: Web, world: World) -> None:

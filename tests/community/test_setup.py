@@ -14,7 +14,7 @@ from tests.accounts.pages import (
     input_value,
     location,
 )
-from tests.community.records import audit
+from tests.audit_rows import audit
 from tests.factories import World
 from tests.web_client import Web, text_of
 

@@ -62,10 +62,36 @@ def test_someone_in_no_building_is_told_how_to_join(web: Web, htmx: bool) -> Non
     text = text_of(response)
     assert "You are not in a building yet" in text
     assert "Add a building" not in text
-    assert "/b/" not in response.text
+    # No way into a building (the layout's list of queueable routes names no building).
+    assert '="/b/' not in response.text
 
 
 def test_htmx_history_restore_gets_the_whole_page(web: Web, world: World) -> None:
     web.sign_in(world.resident.login)
     response = web.get("/", htmx=True, headers={"HX-History-Restore-Request": "true"})
     assert_full_page(response)
+
+
+def test_a_big_building_shows_its_leader_only_the_newest_members(web: Web, world: World) -> None:
+    """Today stays light in a building of hundreds: the five who joined last, the counts, and
+    the way to the full list."""
+    from hub.community.roles import Role
+    from tests.factories import add_member
+
+    async def seven_more() -> list[str]:
+        names = []
+        for n in range(7):
+            person = await make_person(f"Newcomer {n}")
+            await add_member(person, world.building_id, Role.RESIDENT)
+            names.append(person.name)
+        return names
+
+    newcomers = web.run(seven_more)
+    web.sign_in(world.leader.login)
+    text = text_of(web.get("/", headers=en()))
+    for name in newcomers[-5:]:
+        assert name in text
+    for name in [*newcomers[:2], world.resident.name]:
+        assert name not in text
+    assert "8 residents" in text
+    assert "Manage members" in text

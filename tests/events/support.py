@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from hub.accounts.tables import User
+from hub.community.tables import Membership
 from hub.db import write_transaction
 from hub.events import actions
 
@@ -35,6 +36,18 @@ async def make_event(
     return await actions.do_create_event(actor, community_id, building_id, details(**changes))
 
 
+async def home_of(user_id: int) -> int:
+    """The first building a person is a member of: where they answer an event from."""
+    row = (
+        await Membership.select(Membership.building)
+        .where(Membership.user == user_id)
+        .order_by(Membership.id)
+        .first()
+    )
+    assert row is not None, f"user {user_id} is in no building"
+    return int(row["building"])
+
+
 async def make_users(count: int, prefix: str = "Neighbour") -> list[int]:
     """Many accounts at once (no password, no building): people who answer events."""
     async with write_transaction():
@@ -54,10 +67,9 @@ async def make_users(count: int, prefix: str = "Neighbour") -> list[int]:
 async def path_values_in(building_id: int, community_id: int, actor: int) -> dict[str, int]:
     """An event and a notice of this building, each with a photo, for the route matrix's
     {event_id} and {notice_id}."""
-    from hub.media.images import store_image
-    from tests.media.images import phone_jpeg
+    from tests.media.images import phone_jpeg, store_again
 
-    cover = store_image(phone_jpeg()).file
+    cover = store_again(phone_jpeg()).file
     event_id = await make_event(actor, community_id, building_id, cover=cover)
     notice_id = await actions.do_post_notice(
         actor,

@@ -72,7 +72,7 @@ def test_private_feed_with_a_token_that_can_be_reset(web: Web, world: World, htm
         starts_at=STARTS,
         ends_at=STARTS.replace(hour=9),
     )
-    web.run(actions.do_answer, going, world.resident.id, "going")
+    web.run(actions.do_answer, world.resident.id, world.building_id, going, "going")
     web.sign_in(world.resident.login)
     response = web.get("/calendar", htmx=htmx, headers=en())
     assert_page(response, htmx=htmx)

@@ -10,10 +10,15 @@ import pytest
 from hub.community import actions as community_actions
 from hub.community.roles import Role
 from hub.events import actions, notifications
+from hub.events.notifications import (
+    EVENT_CANCELLED,
+    EVENT_REMINDER,
+    URGENT_NOTICE,
+    WAITLIST_PROMOTION,
+)
 from hub.events.tables import Event
-from hub.notifications.kinds import Kind
 from hub.notifications.texts import render
-from tests.events.support import details, make_event
+from tests.events.support import details, home_of, make_event
 from tests.factories import Person, World, add_member, make_person
 from tests.outbox_rows import outbox, recipients
 from tests.web_client import Web
@@ -33,7 +38,8 @@ def event_in(web: Web, world: World, hours: float, building: bool = True, **chan
 
 
 def answer(web: Web, event_id: int, person: Person, status: str = "going", guests: int = 0) -> str:
-    return web.run(actions.do_answer, event_id, person.id, status, guests)
+    building_id = web.run(home_of, person.id)
+    return web.run(actions.do_answer, person.id, building_id, event_id, status, guests)
 
 
 def second_building(web: Web, world: World) -> tuple[int, Person]:
@@ -59,7 +65,7 @@ def test_a_freed_place_tells_the_promoted_person(web: Web, world: World) -> None
     answer(web, event_id, world.volunteer)
     assert answer(web, event_id, world.resident) == "waitlisted"
     answer(web, event_id, world.volunteer, "no")
-    [row] = outbox(web, Kind.WAITLIST_PROMOTION)
+    [row] = outbox(web, WAITLIST_PROMOTION)
     assert row["user"] == world.resident.id
     assert row["url"] == f"/b/{world.building_id}/events/{event_id}"
     assert row["params"]["event"] == "Legal-knowledge talk"
@@ -75,12 +81,12 @@ def test_more_places_tell_everyone_promoted(web: Web, world: World) -> None:
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=72)
     web.run(
         actions.do_update_event,
+        world.leader.id,
+        world.building_id,
         event_id,
         details(starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=3),
     )
-    assert recipients(web, Kind.WAITLIST_PROMOTION) == sorted(
-        [world.volunteer.id, world.resident.id]
-    )
+    assert recipients(web, WAITLIST_PROMOTION) == sorted([world.volunteer.id, world.resident.id])
 
 
 def test_who_lets_themselves_in_is_not_told(web: Web, world: World) -> None:
@@ -88,7 +94,7 @@ def test_who_lets_themselves_in_is_not_told(web: Web, world: World) -> None:
     answer(web, event_id, world.volunteer)
     assert answer(web, event_id, world.resident, guests=2) == "waitlisted"
     assert answer(web, event_id, world.resident, guests=0) == "going"
-    assert outbox(web, Kind.WAITLIST_PROMOTION) == []
+    assert outbox(web, WAITLIST_PROMOTION) == []
 
 
 # Cancelled events -------------------------------------------------------------------------------
@@ -104,12 +110,12 @@ def test_cancelling_tells_those_going_and_waiting_but_not_the_leader(
     answer(web, event_id, world.volunteer)
     answer(web, event_id, world.resident)  # waitlisted
     answer(web, event_id, maybe, "maybe")
-    web.run(actions.do_cancel_event, event_id, actor=world.leader.id)
-    rows = outbox(web, Kind.EVENT_CANCELLED)
+    web.run(actions.do_cancel_event, world.leader.id, world.building_id, event_id)
+    rows = outbox(web, EVENT_CANCELLED)
     assert sorted(row["user"] for row in rows) == sorted([world.volunteer.id, world.resident.id])
     assert {row["url"] for row in rows} == {f"/b/{world.building_id}/events/{event_id}"}
-    web.run(actions.do_cancel_event, event_id, actor=world.leader.id)
-    assert len(outbox(web, Kind.EVENT_CANCELLED)) == 2  # cancelled once, told once
+    web.run(actions.do_cancel_event, world.leader.id, world.building_id, event_id)
+    assert len(outbox(web, EVENT_CANCELLED)) == 2  # cancelled once, told once
 
 
 def test_a_cancel_rolled_back_leaves_no_notification(
@@ -125,7 +131,7 @@ def test_a_cancel_rolled_back_leaves_no_notification(
 
     monkeypatch.setattr(notifications, "tell_cancelled", tell_then_fail)
     with pytest.raises(RuntimeError):
-        web.run(actions.do_cancel_event, event_id, actor=world.leader.id)
+        web.run(actions.do_cancel_event, world.leader.id, world.building_id, event_id)
 
     async def cancelled() -> bool:
         return await Event.exists().where(Event.cancelled_at.is_not_null())
@@ -146,7 +152,7 @@ def test_the_day_before_those_going_are_reminded_once(web: Web, world: World) ->
     now = datetime.now(UTC)
     web.run(notifications.event_reminder_sweep, now)
     web.run(notifications.event_reminder_sweep, now + timedelta(minutes=1))
-    [row] = outbox(web, Kind.EVENT_REMINDER)
+    [row] = outbox(web, EVENT_REMINDER)
     assert row["user"] == world.volunteer.id
     assert row["key"] == f"event_reminder:{tomorrow}:{world.volunteer.id}"
     assert row["url"] == f"/b/{world.building_id}/events/{tomorrow}"
@@ -160,11 +166,11 @@ def test_a_reminder_not_yet_sent_goes_when_the_answer_or_the_event_does(
     answer(web, event_id, world.resident)
     web.run(notifications.event_reminder_sweep, datetime.now(UTC))
     answer(web, event_id, world.volunteer, "no")
-    assert recipients(web, Kind.EVENT_REMINDER) == [world.resident.id]
-    web.run(actions.do_cancel_event, event_id, actor=world.leader.id)
-    assert outbox(web, Kind.EVENT_REMINDER) == []
+    assert recipients(web, EVENT_REMINDER) == [world.resident.id]
+    web.run(actions.do_cancel_event, world.leader.id, world.building_id, event_id)
+    assert outbox(web, EVENT_REMINDER) == []
     web.run(notifications.event_reminder_sweep, datetime.now(UTC))
-    assert outbox(web, Kind.EVENT_REMINDER) == []
+    assert outbox(web, EVENT_REMINDER) == []
 
 
 def test_a_community_wide_event_links_to_each_person_s_own_building(web: Web, world: World) -> None:
@@ -173,7 +179,7 @@ def test_a_community_wide_event_links_to_each_person_s_own_building(web: Web, wo
     answer(web, event_id, neighbour)
     answer(web, event_id, world.resident)
     web.run(notifications.event_reminder_sweep, datetime.now(UTC))
-    urls = {row["user"]: row["url"] for row in outbox(web, Kind.EVENT_REMINDER)}
+    urls = {row["user"]: row["url"] for row in outbox(web, EVENT_REMINDER)}
     assert urls == {
         neighbour.id: f"/b/{building_id}/events/{event_id}",
         world.resident.id: f"/b/{world.building_id}/events/{event_id}",
@@ -201,7 +207,7 @@ def test_an_urgent_notice_tells_every_member_but_its_author(web: Web, world: Wor
     notice_id = web.run(
         actions.do_post_notice, world.leader.id, world.community_id, world.building_id, notice(True)
     )
-    rows = outbox(web, Kind.URGENT_NOTICE)
+    rows = outbox(web, URGENT_NOTICE)
     assert sorted(row["user"] for row in rows) == sorted([world.volunteer.id, world.resident.id])
     assert {row["url"] for row in rows} == {f"/b/{world.building_id}/notices"}
     assert {row["key"] for row in rows} == {f"urgent_notice:{notice_id}"}
@@ -210,8 +216,14 @@ def test_an_urgent_notice_tells_every_member_but_its_author(web: Web, world: Wor
         "title": "Water off",
         "text": "No water 9:00-12:00 today.",
     }
-    web.run(actions.do_edit_notice, notice_id, notice(True, "Water off (updated)"))
-    assert len(outbox(web, Kind.URGENT_NOTICE)) == 2
+    web.run(
+        actions.do_edit_notice,
+        world.leader.id,
+        world.building_id,
+        notice_id,
+        notice(True, "Water off (updated)"),
+    )
+    assert len(outbox(web, URGENT_NOTICE)) == 2
 
 
 def test_a_notice_made_urgent_later_tells_everyone_then(web: Web, world: World) -> None:
@@ -222,14 +234,14 @@ def test_a_notice_made_urgent_later_tells_everyone_then(web: Web, world: World) 
         world.building_id,
         notice(False),
     )
-    web.run(actions.do_edit_notice, notice_id, notice(True))
-    assert recipients(web, Kind.URGENT_NOTICE) == sorted([world.volunteer.id, world.resident.id])
+    web.run(actions.do_edit_notice, world.leader.id, world.building_id, notice_id, notice(True))
+    assert recipients(web, URGENT_NOTICE) == sorted([world.volunteer.id, world.resident.id])
 
 
 def test_a_community_wide_urgent_notice_reaches_every_building(web: Web, world: World) -> None:
     building_id, neighbour = second_building(web, world)
     web.run(actions.do_post_notice, world.admin.id, world.community_id, None, notice(True))
-    urls = {row["user"]: row["url"] for row in outbox(web, Kind.URGENT_NOTICE)}
+    urls = {row["user"]: row["url"] for row in outbox(web, URGENT_NOTICE)}
     assert urls == {
         world.leader.id: f"/b/{world.building_id}/notices",
         world.volunteer.id: f"/b/{world.building_id}/notices",
@@ -255,36 +267,36 @@ EVENT = {
 
 
 def test_event_reminder_words() -> None:
-    assert render(Kind.EVENT_REMINDER, EVENT, "en") == (
+    assert render(EVENT_REMINDER, EVENT, "en") == (
         "Reminder: Legal talk",
         "Sun 6 Dec 14:30 at Neighbour station. See you there!",
     )
-    assert render(Kind.EVENT_REMINDER, EVENT, "zh") == (
+    assert render(EVENT_REMINDER, EVENT, "zh") == (
         "活动提醒：Legal talk",
         "12月6日 周日 14:30，在Neighbour station。到时见！",
     )
-    assert render(Kind.EVENT_REMINDER, {**EVENT, "place": ""}, "en")[1] == (
+    assert render(EVENT_REMINDER, {**EVENT, "place": ""}, "en")[1] == (
         "Sun 6 Dec 14:30. See you there!"
     )
 
 
 def test_waitlist_promotion_words() -> None:
-    assert render(Kind.WAITLIST_PROMOTION, EVENT, "en") == (
+    assert render(WAITLIST_PROMOTION, EVENT, "en") == (
         "You have a place!",
         "A place opened up at “Legal talk” (Sun 6 Dec 14:30). You are on the list now.",
     )
-    assert render(Kind.WAITLIST_PROMOTION, EVENT, "zh") == (
+    assert render(WAITLIST_PROMOTION, EVENT, "zh") == (
         "您有位置了！",
         "“Legal talk”（12月6日 周日 14:30）空出了位置，您已经在参加名单上了。",
     )
 
 
 def test_event_cancelled_words() -> None:
-    assert render(Kind.EVENT_CANCELLED, EVENT, "en") == (
+    assert render(EVENT_CANCELLED, EVENT, "en") == (
         "Event cancelled",
         "“Legal talk” on Sun 6 Dec 14:30 has been cancelled.",
     )
-    assert render(Kind.EVENT_CANCELLED, EVENT, "zh") == (
+    assert render(EVENT_CANCELLED, EVENT, "zh") == (
         "活动取消了",
         "原定 12月6日 周日 14:30 的“Legal talk”取消了。",
     )
@@ -292,6 +304,6 @@ def test_event_cancelled_words() -> None:
 
 def test_urgent_notice_words() -> None:
     params = {"building": "2号楼", "title": "停水", "text": "今天9点到12点停水。"}
-    assert render(Kind.URGENT_NOTICE, params, "en") == ("Urgent: 停水", "今天9点到12点停水。")
-    assert render(Kind.URGENT_NOTICE, params, "zh") == ("紧急通知：停水", "今天9点到12点停水。")
-    assert render(Kind.URGENT_NOTICE, {**params, "text": ""}, "zh")[1] == "2号楼 有一条新通知。"
+    assert render(URGENT_NOTICE, params, "en") == ("Urgent: 停水", "今天9点到12点停水。")
+    assert render(URGENT_NOTICE, params, "zh") == ("紧急通知：停水", "今天9点到12点停水。")
+    assert render(URGENT_NOTICE, {**params, "text": ""}, "zh")[1] == "2号楼 有一条新通知。"

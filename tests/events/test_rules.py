@@ -10,7 +10,7 @@ import pytest
 from hub.errors import Refused
 from hub.events import actions, queries
 from hub.events.tables import Answer
-from hub.web.i18n import current_language
+from hub.i18n import current_language
 from tests.events.support import details, make_event, make_users
 from tests.factories import World
 from tests.web_client import Web
@@ -44,7 +44,7 @@ def test_fifty_people_at_once_for_twenty_places(web: Web, world: World) -> None:
         event_id = await make_event(world.leader.id, world.community_id, world.building_id)
         people = await make_users(50)
         results = await asyncio.gather(
-            *(actions.do_answer(event_id, user, "going") for user in people)
+            *(actions.do_answer(user, world.building_id, event_id, "going") for user in people)
         )
         return event_id, people, list(results)
 
@@ -65,7 +65,7 @@ def test_concurrent_cancellations_promote_in_order_without_overbooking(
         event_id = await make_event(world.leader.id, world.community_id, world.building_id)
         people = await make_users(50)
         for user in people:  # one after the other: the first 20 go, the rest wait in this order
-            await actions.do_answer(event_id, user, "going")
+            await actions.do_answer(user, world.building_id, event_id, "going")
         return event_id, people
 
     event_id, people = web.run(setup)
@@ -75,9 +75,15 @@ def test_concurrent_cancellations_promote_in_order_without_overbooking(
 
     async def race() -> None:
         await asyncio.gather(
-            *(actions.do_answer(event_id, user, "no") for user in people[:10]),
-            *(actions.do_answer(event_id, user, "going", 0) for user in newcomers),
-            *(actions.do_answer(event_id, user, "going", 0) for user in people[10:20]),
+            *(actions.do_answer(user, world.building_id, event_id, "no") for user in people[:10]),
+            *(
+                actions.do_answer(user, world.building_id, event_id, "going", 0)
+                for user in newcomers
+            ),
+            *(
+                actions.do_answer(user, world.building_id, event_id, "going", 0)
+                for user in people[10:20]
+            ),
         )
 
     web.run(race)
@@ -97,17 +103,31 @@ def test_first_who_fits_is_promoted(web: Web, world: World) -> None:
             world.leader.id, world.community_id, world.building_id, capacity=4
         )
         a, b, c, d = await make_users(4)
-        assert await actions.do_answer(event_id, a, "going", 1) == "going"  # 2 places
-        assert await actions.do_answer(event_id, d, "going", 1) == "going"  # 4 places: full
-        assert await actions.do_answer(event_id, b, "going", 2) == "waitlisted"  # party of 3
-        assert await actions.do_answer(event_id, c, "going", 0) == "waitlisted"  # party of 1
-        await actions.do_answer(event_id, a, "going", 0)  # one place frees: only c fits
+        assert (
+            await actions.do_answer(a, world.building_id, event_id, "going", 1) == "going"
+        )  # 2 places
+        assert (
+            await actions.do_answer(d, world.building_id, event_id, "going", 1) == "going"
+        )  # 4 places: full
+        assert (
+            await actions.do_answer(b, world.building_id, event_id, "going", 2) == "waitlisted"
+        )  # party of 3
+        assert (
+            await actions.do_answer(c, world.building_id, event_id, "going", 0) == "waitlisted"
+        )  # party of 1
+        await actions.do_answer(
+            a, world.building_id, event_id, "going", 0
+        )  # one place frees: only c fits
         rows = await standing(event_id)
         assert waitlist(rows) == [b]
         assert places_taken(rows) == 4
-        await actions.do_answer(event_id, d, "maybe")  # two free: b (3) still does not fit
+        await actions.do_answer(
+            d, world.building_id, event_id, "maybe"
+        )  # two free: b (3) still does not fit
         assert waitlist(await standing(event_id)) == [b]
-        await actions.do_update_event(event_id, details(capacity=6))  # raised: b fits now
+        await actions.do_update_event(
+            world.leader.id, world.building_id, event_id, details(capacity=6)
+        )  # raised: b fits now
         rows = await standing(event_id)
         assert waitlist(rows) == []
         assert places_taken(rows) == 5
@@ -123,20 +143,47 @@ def test_more_guests_than_places_is_refused_and_limits_hold(web: Web, world: Wor
             world.leader.id, world.community_id, world.building_id, capacity=2
         )
         a, b = await make_users(2)
-        await actions.do_answer(event_id, a, "going", 0)
-        await actions.do_answer(event_id, b, "going", 0)
+        await actions.do_answer(a, world.building_id, event_id, "going", 0)
+        await actions.do_answer(b, world.building_id, event_id, "going", 0)
         with pytest.raises(Refused):
-            await actions.do_answer(event_id, a, "going", 1)
+            await actions.do_answer(a, world.building_id, event_id, "going", 1)
         with pytest.raises(Refused):
-            await actions.do_answer(event_id, a, "going", 3)  # at most 2 guests each
+            await actions.do_answer(
+                a, world.building_id, event_id, "going", 3
+            )  # at most 2 guests each
         with pytest.raises(Refused):
-            await actions.do_answer(event_id, a, "sometimes")
+            await actions.do_answer(a, world.building_id, event_id, "sometimes")
         no_guests = await make_event(
             world.leader.id, world.community_id, world.building_id, guests_allowed=False
         )
         with pytest.raises(Refused):
-            await actions.do_answer(no_guests, a, "going", 1)
+            await actions.do_answer(a, world.building_id, no_guests, "going", 1)
         assert places_taken(await standing(event_id)) == 2
+
+    web.run(scenario)
+
+
+def test_a_place_is_kept_when_the_capacity_is_lowered_below_the_places_taken(
+    web: Web, world: World
+) -> None:
+    async def scenario() -> None:
+        event_id = await make_event(
+            world.leader.id, world.community_id, world.building_id, capacity=6
+        )
+        a, b = await make_users(2)
+        await actions.do_answer(a, world.building_id, event_id, "going", 2)
+        await actions.do_answer(b, world.building_id, event_id, "going", 2)
+        await actions.do_update_event(
+            world.leader.id, world.building_id, event_id, details(capacity=3)
+        )  # 6 places taken of 3
+        # Saying "going" again, or bringing fewer guests, keeps the place it already holds.
+        assert await actions.do_answer(a, world.building_id, event_id, "going", 2) == "going"
+        assert await actions.do_answer(b, world.building_id, event_id, "going", 1) == "going"
+        with pytest.raises(Refused):  # more guests still need room
+            await actions.do_answer(b, world.building_id, event_id, "going", 2)
+        rows = await standing(event_id)
+        assert waitlist(rows) == []
+        assert places_taken(rows) == 5
 
     web.run(scenario)
 
@@ -163,10 +210,10 @@ def test_answers_change_until_the_deadline_only(web: Web, world: World) -> None:
         )
         (person,) = await make_users(1)
         current_language.set("en")
-        assert await actions.do_answer(open_event, person, "maybe") == "maybe"
-        assert await actions.do_answer(open_event, person, "going", 2) == "going"
+        assert await actions.do_answer(person, world.building_id, open_event, "maybe") == "maybe"
+        assert await actions.do_answer(person, world.building_id, open_event, "going", 2) == "going"
         with pytest.raises(Refused, match="closed"):
-            await actions.do_answer(closed, person, "going")
+            await actions.do_answer(person, world.building_id, closed, "going")
         with pytest.raises(Refused):
             await actions.do_create_event(
                 world.leader.id,
@@ -185,15 +232,15 @@ def test_answers_change_until_the_deadline_only(web: Web, world: World) -> None:
 def test_cancelling_tells_everyone_who_answered(web: Web, world: World) -> None:
     async def scenario() -> None:
         event_id = await make_event(world.leader.id, world.community_id, world.building_id)
-        await actions.do_answer(event_id, world.resident.id, "going")
-        await actions.do_answer(event_id, world.volunteer.id, "maybe")
-        await actions.do_cancel_event(event_id)
+        await actions.do_answer(world.resident.id, world.building_id, event_id, "going")
+        await actions.do_answer(world.volunteer.id, world.building_id, event_id, "maybe")
+        await actions.do_cancel_event(world.leader.id, world.building_id, event_id)
         for person in (world.resident, world.volunteer):
             news = await queries.news(world.building_id, world.community_id, person.id)
             assert [item["kind"] for item in news] == ["cancelled"]
         assert await queries.news(world.building_id, world.community_id, world.leader.id) == []
         with pytest.raises(Refused):
-            await actions.do_answer(event_id, world.resident.id, "no")
+            await actions.do_answer(world.resident.id, world.building_id, event_id, "no")
         await actions.do_dismiss_news(world.resident.id)
         assert await queries.news(world.building_id, world.community_id, world.resident.id) == []
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from PIL import ExifTags, Image
+
+from hub.media.images import CleanImage, StoredImage, clean_image, store_clean
 
 CAMERA = "HubTestCam"
 
 
+@lru_cache(maxsize=32)
 def phone_jpeg(width: int = 2400, height: int = 1800, *, orientation: int = 1) -> bytes:
     """A JPEG as a phone writes it: camera make, orientation and GPS location in its EXIF."""
     image = Image.new("RGB", (width, height), (200, 60, 40))
@@ -39,3 +43,44 @@ def small_jpeg(colour: tuple[int, int, int] = (120, 120, 120)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (640, 480), colour).save(out, "JPEG")
     return out.getvalue()
+
+
+def one_bit_png(width: int, height: int) -> bytes:
+    """A black one-bit PNG: deflate packs millions of such pixels into a few KB."""
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def grey_jpeg(width: int, height: int, *, progressive: bool = False) -> bytes:
+    """A large greyscale JPEG made cheaply (one byte a pixel while it is made)."""
+    image = Image.new("L", (width, height), 128)
+    image.paste(40, (0, 0, width // 3, height // 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=70, progressive=progressive)
+    return out.getvalue()
+
+
+def photo_like_jpeg(width: int = 2400, height: int = 1800) -> bytes:
+    """Smooth shapes, gradients and grain, as in a real photo (where stripes would favour
+    WebP's lossless tricks): the kind of picture the formats are compared on."""
+    from PIL import ImageFilter
+
+    base = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    grain = Image.effect_noise((width // 8, height // 8), 40).resize((width, height)).convert("RGB")
+    shapes = Image.effect_mandelbrot((width, height), (-2.0, -1.2, 1.0, 1.2), 60).convert("RGB")
+    image = Image.blend(Image.blend(base, grain, 0.5), shapes, 0.4)
+    out = io.BytesIO()
+    image.filter(ImageFilter.GaussianBlur(1)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=8)
+def _cleaned(data: bytes) -> CleanImage:
+    return clean_image(data)
+
+
+def store_again(data: bytes) -> StoredImage:
+    """What `store_image(data)` stores, under new names, for test data that stores the same
+    picture again and again (the route matrix's photos): cleaned once per process."""
+    return store_clean(_cleaned(data))

@@ -8,9 +8,9 @@ import pytest
 from PIL import ExifTags, Image
 
 from hub.errors import Refused
+from hub.i18n import current_language
 from hub.media import images
 from hub.settings import get_settings
-from hub.web.i18n import current_language
 from tests.media.images import CAMERA, phone_jpeg, small_jpeg, transparent_png
 
 

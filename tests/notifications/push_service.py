@@ -5,6 +5,10 @@ it: it checks the `Authorization: vapid t=...,k=...` JWT (ES256 against k, aud t
 origin, exp in the future, sub present), decrypts the aes128gcm body with the key pair and auth
 secret made for the subscription (as a browser would), records the TTL, Urgency and Topic
 headers and the payload, and answers 201, or whatever status it was told to answer next.
+
+Faults on demand: `delay` seconds before every answer (a slow service), `outage` a status
+answered to every request (a service that is down), and devices whose requests are never
+answered (`hang`). `reset()` puts it back to normal.
 """
 
 from __future__ import annotations
@@ -83,6 +87,10 @@ class PushService:
     messages: list[Message] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     answered: list[tuple[str, int]] = field(default_factory=list)
+    delay: float = 0.0
+    outage: int | None = None
+    _hanging: set[str] = field(default_factory=set)
+    _release: asyncio.Event | None = None
     _devices: dict[str, Device] = field(default_factory=dict)
     _answers: dict[str, list[int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -110,6 +118,17 @@ class PushService:
         """Answer the next requests for this device with these statuses, then 201 again."""
         with self._lock:
             self._answers.setdefault(device.id, []).extend(statuses)
+
+    def hang(self, device: Device) -> None:
+        """Accept this device's requests and never answer them."""
+        with self._lock:
+            self._hanging.add(device.id)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.delay, self.outage = 0.0, None
+            self._hanging.clear()
+            self._answers.clear()
 
     def messages_for(self, device: Device) -> list[Message]:
         with self._lock:
@@ -181,6 +200,16 @@ class PushService:
             payload = json.loads(plain)
         except Exception as error:  # any failure to decrypt is the sender's fault here
             return self._reject(f"cannot decrypt: {error!r}")
+        if device.id in self._hanging:
+            assert self._release is not None
+            await self._release.wait()  # until the service stops
+            return web.Response(status=503)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.outage is not None:
+            with self._lock:
+                self.answered.append((device.id, self.outage))
+            return web.Response(status=self.outage)
         with self._lock:
             queued = self._answers.get(device.id)
             status = queued.pop(0) if queued else 201
@@ -205,6 +234,7 @@ class PushService:
         def serve() -> None:
             loop = asyncio.new_event_loop()
             self._loop = loop
+            self._release = asyncio.Event()
             app = web.Application(client_max_size=8192)
             app.router.add_post("/push/{device}", self._push)
             self._runner = web.AppRunner(app, access_log=None)
@@ -224,5 +254,7 @@ class PushService:
 
     def stop(self) -> None:
         if self._loop is not None and self._thread is not None:
+            if self._release is not None:
+                self._loop.call_soon_threadsafe(self._release.set)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)

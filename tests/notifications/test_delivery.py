@@ -6,29 +6,29 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
 
 from hub.accounts.tables import User
+from hub.area import Periodic
 from hub.db import write_transaction
-from hub.notifications import sweeps, texts
-from hub.notifications.actions import do_save_settings
-from hub.notifications.kinds import SPECS, Kind, optional_kinds
+from hub.events.notifications import EVENT_REMINDER, URGENT_NOTICE
+from hub.notifications import kinds, sweeps
+from hub.notifications.actions import TEST, do_save_settings
+from hub.notifications.claims import claim_due
+from hub.notifications.kinds import UnknownKind, expires_at, optional_kinds, spec_of
 from hub.notifications.outbox import cancel, notify
 from hub.notifications.push import Pusher
 from hub.notifications.quiet import quiet_until
-from hub.notifications.tables import PushSubscription
-from hub.notifications.texts import notification_text, when_text
-from hub.notifications.worker import (
-    CLAIM_SECONDS,
-    MAX_ATTEMPTS,
-    claim_due,
-    deliver_due,
-    retry_delay,
-)
+from hub.notifications.tables import Notification, PushSubscription
+from hub.notifications.texts import when_text
+from hub.notifications.worker import CLAIM_SECONDS, deliver_all, retry_delay
+from hub.patrols.notifications import SHIFT_REMINDER
 from hub.settings import get_settings
+from hub.tasks.notifications import TASK_ASSIGNED
 from tests.factories import make_person
 from tests.notifications.push_service import PushService
 from tests.notifications.support import NOW, deliver, rows, run, subscribe, subscription_ids
@@ -53,7 +53,7 @@ def someone(service: PushService, language: str = "en", devices: int = 1) -> tup
     return run(make)
 
 
-def queue(user_id: int, kind: Kind = Kind.TEST, **kwargs: Any) -> int:
+def queue(user_id: int, kind: str = TEST, **kwargs: Any) -> int:
     kwargs.setdefault("params", {})
     kwargs.setdefault("url", SETTINGS_URL)
     kwargs.setdefault("due_at", NOW)  # the tests' clock, not the wall clock
@@ -62,16 +62,16 @@ def queue(user_id: int, kind: Kind = Kind.TEST, **kwargs: Any) -> int:
 
 @pytest.fixture
 def assigned_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The words of TASK_ASSIGNED as a test writes them, whatever hub/tasks registered."""
-    monkeypatch.setitem(texts._makers, Kind.TASK_ASSIGNED, texts._makers.get(Kind.TASK_ASSIGNED))
+    """The words of TASK_ASSIGNED as a test writes them, whatever hub/tasks declares."""
 
-    @notification_text(Kind.TASK_ASSIGNED)
     def words(params: Mapping[str, Any]) -> tuple[str, str]:
-        from hub.web.i18n import _
+        from hub.i18n import _
 
         return _(
             "Notifications"
         ), f"{params['title']} · {when_text(params['due'], 'Asia/Shanghai')}"
+
+    monkeypatch.setitem(kinds._kinds, TASK_ASSIGNED, replace(spec_of(TASK_ASSIGNED), text=words))
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_the_test_notification_arrives_in_the_users_language(
         "kind": "test",
         "lang": language or "zh",
     }
-    spec = SPECS[Kind.TEST]
+    spec = spec_of(TEST)
     assert (message.ttl, message.urgency) == (spec.ttl, spec.urgency)
     assert message.topic
     assert len(message.topic) <= 32
@@ -115,8 +115,8 @@ def test_a_kind_registered_elsewhere_is_rendered_with_its_params(service: PushSe
     english, [phone] = someone(service, "en")
     chinese, [other_phone] = someone(service, "zh")
     params = {"title": "Door closer", "due": "2026-12-06T11:00:00+00:00"}
-    queue(english, Kind.TASK_ASSIGNED, params=params, url="/b/1/tasks/7", key="task-7")
-    queue(chinese, Kind.TASK_ASSIGNED, params=params, url="/b/1/tasks/7", key="task-7")
+    queue(english, TASK_ASSIGNED, params=params, url="/b/1/tasks/7", key="task-7")
+    queue(chinese, TASK_ASSIGNED, params=params, url="/b/1/tasks/7", key="task-7")
     run(deliver)
     [en] = service.messages_for(phone)
     [zh] = service.messages_for(other_phone)
@@ -126,8 +126,8 @@ def test_a_kind_registered_elsewhere_is_rendered_with_its_params(service: PushSe
     assert zh.payload["title"] != "Notifications"
     assert en.payload["tag"] == "task-7"
     assert en.payload["url"] == "/b/1/tasks/7"
-    assert en.urgency == SPECS[Kind.TASK_ASSIGNED].urgency
-    assert en.ttl == SPECS[Kind.TASK_ASSIGNED].ttl
+    assert en.urgency == spec_of(TASK_ASSIGNED).urgency
+    assert en.ttl == spec_of(TASK_ASSIGNED).ttl
 
 
 @pytest.mark.parametrize("status", [404, 410])
@@ -182,18 +182,22 @@ def test_a_500_is_retried_with_backoff_then_delivered(service: PushService) -> N
     assert retry_delay(2) == 2 * retry_delay(1)
 
 
-def test_after_too_many_failures_the_row_fails_with_the_error(service: PushService) -> None:
+def test_a_device_the_service_turns_down_is_tried_until_the_notification_expires(
+    service: PushService,
+) -> None:
     user_id, [device] = someone(service)
-    service.answer(device, *[500] * MAX_ATTEMPTS)
-    queue(user_id)
+    service.answer(device, *[400] * 20)
+    queue(user_id)  # a test notification is worth sending for an hour
     when = NOW
-    for _ in range(MAX_ATTEMPTS):
+    while run(rows, state="pending"):
         run(deliver, when)
-        when += timedelta(days=1)
+        [row] = run(rows)
+        when = row["next_attempt_at"]
     [row] = run(rows)
-    assert (row["state"], row["attempts"]) == ("failed", MAX_ATTEMPTS)
-    assert "500" in row["last_error"]
-    assert run(subscription_ids, user_id)  # a failing device is not removed
+    assert (row["state"], row["attempts"]) == ("expired", len(service.attempts_for(device)))
+    assert row["attempts"] == 7  # 30 s, 1, 2, 4, 8, 16 and 32 minutes later: past the hour
+    assert "400" in row["last_error"]
+    assert run(subscription_ids, user_id)  # a device that answers is not removed
 
 
 @pytest.mark.usefixtures("assigned_text")
@@ -211,10 +215,11 @@ def test_quiet_hours_hold_a_notification_until_morning_but_not_an_urgent_one(
     night = datetime(2026, 12, 6, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
     morning = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)  # 07:00 in Shanghai
     params = {"title": "Door", "due": night.isoformat()}
-    queue(user_id, Kind.TASK_ASSIGNED, params=params, due_at=night)
-    queue(user_id, Kind.URGENT_NOTICE, params={}, due_at=night, key="urgent")
+    queue(user_id, TASK_ASSIGNED, params=params, due_at=night)
+    queue(user_id, URGENT_NOTICE, params={}, due_at=night, key="urgent")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(texts._makers, Kind.URGENT_NOTICE, lambda params: ("Water off", "Now"))
+        urgent = replace(spec_of(URGENT_NOTICE), text=lambda params: ("Water off", "Now"))
+        patch.setitem(kinds._kinds, URGENT_NOTICE, urgent)
         run(deliver, night)
         assert [m.payload["kind"] for m in service.messages_for(device)] == ["urgent_notice"]
         held = run(rows, kind="task_assigned")[0]
@@ -248,13 +253,33 @@ def test_quiet_hours_boundaries() -> None:
 @pytest.mark.usefixtures("assigned_text")
 def test_a_kind_turned_off_is_skipped_but_a_test_still_arrives(service: PushService) -> None:
     user_id, [device] = someone(service)
-    others = set(optional_kinds()) - {Kind.TASK_ASSIGNED}
+    others = set(optional_kinds()) - {TASK_ASSIGNED}
     run(do_save_settings, user_id, enabled=others, quiet=None, timezone="Asia/Shanghai")
-    queue(user_id, Kind.TASK_ASSIGNED, params={"title": "Door", "due": NOW.isoformat()})
-    queue(user_id, Kind.TEST)
+    queue(user_id, TASK_ASSIGNED, params={"title": "Door", "due": NOW.isoformat()})
+    queue(user_id, TEST)
     run(deliver)
     assert [m.payload["kind"] for m in service.messages_for(device)] == ["test"]
     assert [row["state"] for row in run(rows)] == ["skipped", "sent"]
+
+
+def test_a_row_of_a_kind_no_area_declares_fails_alone_and_cannot_be_queued(
+    service: PushService,
+) -> None:
+    """A row left by a kind since retired (or written by another version) is marked failed
+    with its reason; the rows claimed with it are delivered, and the worker runs on."""
+    user_id, [device] = someone(service)
+    retired = Notification(user=user_id, kind="retired_kind", due_at=NOW, next_attempt_at=NOW)
+    run(retired.save().run)
+    queue(user_id, TEST)
+    assert run(deliver) == 2
+    assert [m.payload["kind"] for m in service.messages_for(device)] == ["test"]
+    failed, sent = run(rows)
+    assert (failed["state"], failed["last_error"]) == ("failed", "unknown kind 'retired_kind'")
+    assert sent["state"] == "sent"
+    assert run(deliver, NOW + timedelta(hours=2)) == 0  # failed for good, not retried
+    with pytest.raises(UnknownKind):
+        queue(user_id, "retired_kind")
+    assert len(run(rows)) == 2
 
 
 def test_notify_in_a_rolled_back_transaction_leaves_no_row() -> None:
@@ -262,7 +287,7 @@ def test_notify_in_a_rolled_back_transaction_leaves_no_row() -> None:
 
     async def change_that_fails() -> None:
         async with write_transaction():
-            await notify([user_id], Kind.TEST, params={}, url=SETTINGS_URL)
+            await notify([user_id], TEST, params={}, url=SETTINGS_URL)
             raise RuntimeError("the change is refused")
 
     with pytest.raises(RuntimeError):
@@ -276,7 +301,7 @@ def test_a_key_makes_notify_idempotent_even_after_sending(service: PushService) 
     assert queue(user_id, key="shift-3-reminder") == 0
     run(deliver)
     assert queue(user_id, key="shift-3-reminder") == 0
-    assert run(notify, [user_id, user_id], Kind.TEST, params={}, url="/", key="other") == 1
+    assert run(notify, [user_id, user_id], TEST, params={}, url="/", key="other") == 1
     assert len(service.messages_for(device)) == 1
 
 
@@ -286,7 +311,7 @@ def test_cancel_withdraws_only_what_is_not_sent(service: PushService) -> None:
     queue(user_id, key="sent-one")
     run(deliver)
     later = NOW + timedelta(hours=2)
-    run(notify, [user_id, other_id], Kind.TEST, params={}, url="/", due_at=later, key="later")
+    run(notify, [user_id, other_id], TEST, params={}, url="/", due_at=later, key="later")
     assert run(cancel, "later") == 2
     assert run(cancel, "sent-one") == 0
     run(deliver, later)
@@ -307,7 +332,9 @@ def test_a_claim_left_by_a_dead_worker_is_taken_again_when_it_expires(
 ) -> None:
     user_id, [device] = someone(service)
     queue(user_id)
-    _token, claimed = run(claim_due, NOW)  # the worker dies before it sends anything
+    claimed = run(  # the worker dies before it sends anything
+        claim_due, "dead", NOW, NOW + timedelta(seconds=CLAIM_SECONDS), limit=10
+    )
     assert len(claimed) == 1
     assert run(deliver, NOW + timedelta(seconds=CLAIM_SECONDS - 1)) == 0
     assert run(deliver, NOW + timedelta(seconds=CLAIM_SECONDS + 1)) == 1
@@ -322,18 +349,15 @@ def test_sweeps_run_with_the_time_and_repeat_without_sending_twice(
 ) -> None:
     user_id, [device] = someone(service)
     seen: list[datetime] = []
-    monkeypatch.setattr(sweeps, "_sweeps", [])
 
-    @sweeps.sweep
     async def broken(now: datetime) -> None:
         raise RuntimeError("this sweep is broken")
 
-    @sweeps.sweep
     async def tonight(now: datetime) -> None:
         seen.append(now)
-        await notify(
-            [user_id], Kind.TEST, params={}, url="/", due_at=now, key=f"tonight-{now:%Y-%m-%d}"
-        )
+        await notify([user_id], TEST, params={}, url="/", due_at=now, key=f"tonight-{now:%Y-%m-%d}")
+
+    monkeypatch.setattr(sweeps, "_sweeps", [Periodic(broken), Periodic(tonight)])
 
     run(deliver)
     run(deliver, NOW + timedelta(minutes=1))
@@ -343,7 +367,7 @@ def test_sweeps_run_with_the_time_and_repeat_without_sending_twice(
 
 def test_two_workers_racing_send_each_notification_exactly_once(service: PushService) -> None:
     """Four workers, each in its own thread with its own event loop and push session, drain
-    one outbox together in small batches; every notification reaches its device once."""
+    one outbox together a few rows at a time; every notification reaches its device once."""
 
     async def make() -> list[tuple[int, Any]]:
         made = []
@@ -355,7 +379,7 @@ def test_two_workers_racing_send_each_notification_exactly_once(service: PushSer
         for index in range(4):
             await notify(
                 [user_id for user_id, _ in made],
-                Kind.TEST,
+                TEST,
                 params={},
                 url="/",
                 due_at=NOW,
@@ -368,8 +392,7 @@ def test_two_workers_racing_send_each_notification_exactly_once(service: PushSer
 
     async def work() -> None:
         async with Pusher(get_settings()) as pusher:
-            while count := await deliver_due(NOW, pusher, limit=7):
-                handled.append(count)
+            handled.append(await deliver_all(pusher, lambda: NOW, rows_in_flight=7))
 
     threads = [threading.Thread(target=asyncio.run, args=(work(),)) for _ in range(4)]
     for thread in threads:
@@ -380,3 +403,17 @@ def test_two_workers_racing_send_each_notification_exactly_once(service: PushSer
     for _, device in made:
         assert len(service.messages_for(device)) == 4
     assert {row["state"] for row in run(rows)} == {"sent"}
+
+
+def test_a_notification_matters_until_its_kind_says() -> None:
+    start = NOW + timedelta(minutes=40)
+    assert expires_at(SHIFT_REMINDER, {"starts_at": start.isoformat()}, NOW) == start
+    assert expires_at(EVENT_REMINDER, {"starts_at": start.isoformat()}, NOW) == start
+    assert expires_at(TASK_ASSIGNED, {"starts_at": start.isoformat()}, NOW) == NOW + timedelta(
+        days=7
+    )
+    assert expires_at(TEST, {}, NOW) == NOW + timedelta(hours=1)
+    far = (NOW + timedelta(days=30)).isoformat()
+    assert expires_at(SHIFT_REMINDER, {"starts_at": far}, NOW) == NOW + timedelta(days=1)
+    for broken in ("not a time", "2026-12-06T19:00:00", 7):
+        assert expires_at(SHIFT_REMINDER, {"starts_at": broken}, NOW) == NOW + timedelta(days=1)

@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 
 from hub.notifications import worker
-from hub.notifications.kinds import Kind
+from hub.notifications.actions import TEST
 from hub.notifications.outbox import notify
 from hub.settings import get_settings
 from tests.factories import make_person
@@ -22,7 +22,7 @@ def test_the_lifespan_runs_the_worker_and_stops_it_cleanly(service: PushService)
         user_id = (await make_person("Neighbour")).id
         device = service.new_device()
         await subscribe(user_id, device)
-        await notify([user_id], Kind.TEST, params={}, url="/")
+        await notify([user_id], TEST, params={}, url="/")
         async with worker.worker_lifespan(settings)():
             for _ in range(100):
                 if service.messages_for(device):

@@ -8,10 +8,12 @@ from datetime import time
 
 import pytest
 
-from hub.notifications import queries
-from hub.notifications.kinds import Kind, optional_kinds
+from hub.events.notifications import URGENT_NOTICE
+from hub.notifications import actions, queries
+from hub.notifications.kinds import optional_kinds
 from hub.notifications.tables import Notification, PushSubscription
 from hub.settings import get_settings
+from hub.tasks.notifications import TASK_ASSIGNED, TASK_STATUS
 from tests.accounts.pages import assert_page, en
 from tests.factories import World
 from tests.notifications.support import browser_subscription, path_values_in
@@ -43,9 +45,9 @@ def test_the_page_is_a_page_and_a_fragment(web: Web, world: World, htmx: bool) -
     assert "Turn on notifications on this device" in text
     assert "No device gets your notifications yet." in text
     assert f'data-vapid-key="{get_settings().vapid_public_key}"' in response.text
-    assert '<script src="/static/push.js" defer></script>' in response.text
+    assert '<script src="/static/push.js?v=' in response.text
     for kind in optional_kinds():
-        assert f'value="{kind.value}" checked' in response.text
+        assert f'value="{kind}" checked' in response.text
 
 
 def test_the_page_in_chinese_and_linked_from_the_profile(web: Web, world: World) -> None:
@@ -134,34 +136,72 @@ def test_removing_a_device(web: Web, world: World, htmx: bool) -> None:
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_sending_myself_a_test_notification(web: Web, world: World, htmx: bool) -> None:
+    web.run(path_values_in, world.resident.id)
+    web.run(path_values_in, world.resident.id)
     web.sign_in(world.resident.login)
     response = web.post(f"{PAGE}/test", htmx=htmx, headers=en())
+    said = "A test notification is on its way to your 2 devices."
     if htmx:
         assert response.status_code == 200
-        assert "A test notification is on its way" in response.text
+        assert said in text_of(response)
         assert "<title>" not in response.text
     else:
-        assert response.headers["location"] == f"{PAGE}?tested=1"
-        assert "A test notification is on its way" in text_of(
-            web.get(response.headers["location"], headers=en())
-        )
+        assert response.headers["location"] == f"{PAGE}?test=sent"
+        assert said in text_of(web.get(response.headers["location"], headers=en()))
     [row] = web.run(Notification.select().run)
     assert (row["user"], row["kind"], row["url"]) == (world.resident.id, "test", PAGE)
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_test_without_a_device_is_not_sent_and_says_why(
+    web: Web, world: World, htmx: bool
+) -> None:
+    web.sign_in(world.resident.login)
+    response = web.post(f"{PAGE}/test", htmx=htmx, headers=en())
+    said = "No test was sent: no device gets your notifications yet."
+    if htmx:
+        assert response.status_code == 409
+        assert said in text_of(response)
+    else:
+        assert response.headers["location"] == f"{PAGE}?test=no-device"
+        page = text_of(web.get(response.headers["location"], headers=en()))
+        assert said in page
+        assert "on its way" not in page
+    assert web.run(Notification.count().run) == 0
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_test_notifications_are_limited(web: Web, world: World, htmx: bool) -> None:
+    web.run(path_values_in, world.resident.id)
+    web.sign_in(world.resident.login)
+    for _ in range(actions.TEST_LIMIT):
+        assert web.post(f"{PAGE}/test", htmx=True).status_code == 200
+    response = web.post(f"{PAGE}/test", htmx=htmx, headers=en())
+    said = "You can send yourself 3 test notifications in 10 minutes."
+    if htmx:
+        assert response.status_code == 429
+        assert said in text_of(response)
+    else:
+        assert response.headers["location"] == f"{PAGE}?test=busy"
+        assert said in text_of(web.get(response.headers["location"], headers=en()))
+    assert web.run(Notification.count().run) == actions.TEST_LIMIT
+    zh = web.post(f"{PAGE}/test", htmx=True, headers={"Accept-Language": "zh"})
+    assert said not in text_of(zh)
+
+
 def test_saving_preferences_and_quiet_hours(web: Web, world: World) -> None:
     web.sign_in(world.resident.login)
-    kept = [Kind.TASK_STATUS.value, Kind.URGENT_NOTICE.value]
+    kept = [TASK_STATUS, URGENT_NOTICE]
     response = web.post(
         PAGE, {"kinds": kept, "quiet": "on", "quiet_start": "21:30", "quiet_end": "06:45"}
     )
     assert response.headers["location"] == f"{PAGE}?saved=1"
-    assert web.run(queries.enabled_kinds, world.resident.id) == {Kind(k) for k in kept}
+    assert web.run(queries.enabled_kinds, world.resident.id) == set(kept)
     assert web.run(queries.quiet_hours_of, world.resident.id) == (time(21, 30), time(6, 45))
     page = web.get(f"{PAGE}?saved=1", headers=en())
     assert "Your notification settings are saved." in text_of(page)
     assert 'value="21:30"' in page.text
-    assert f'value="{Kind.TASK_ASSIGNED.value}" checked' not in page.text
+    assert f'value="{TASK_ASSIGNED}" checked' not in page.text
     web.post(PAGE, {"kinds": kept, "quiet_start": "21:30", "quiet_end": "06:45"})
     assert web.run(queries.quiet_hours_of, world.resident.id) is None
 

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hub.community.roles import Role
-from hub.notifications.kinds import Kind
 from hub.notifications.texts import render
 from hub.patrols import actions, notifications
 from hub.patrols.actions import CheckInInput
-from hub.patrols.observations import do_observe
+from hub.patrols.notifications import MISSED_ROUND, OPEN_PLACES, SHIFT_REMINDER
+from hub.patrols.observations import NEW_OBSERVATION, do_observe
 from hub.patrols.tables import Shift, ShiftSignup
 from hub.settings import SettingsError, get_settings, load_settings
 from tests.factories import Person, World, add_member, make_person
@@ -49,8 +49,8 @@ def new_shift(web: Web, world: World, **kwargs: float) -> int:
 
 def test_signing_up_schedules_a_reminder_an_hour_before(web: Web, world: World) -> None:
     shift_id = new_shift(web, world, volunteers=2)
-    web.run(actions.do_sign_up, world.building_id, shift_id, world.volunteer.id)
-    [row] = outbox(web, Kind.SHIFT_REMINDER)
+    web.run(actions.do_sign_up, world.volunteer.id, world.building_id, shift_id)
+    [row] = outbox(web, SHIFT_REMINDER)
     assert row["user"] == world.volunteer.id
     assert row["due_at"] == shift_start(web, shift_id) - timedelta(minutes=60)
     assert row["key"] == f"shift_reminder:{shift_id}:{world.volunteer.id}"
@@ -64,22 +64,20 @@ def test_a_leader_assigning_schedules_the_reminder_for_the_volunteer(
     web: Web, world: World
 ) -> None:
     shift_id = new_shift(web, world)
-    web.run(
-        actions.do_assign, world.building_id, shift_id, world.volunteer.id, actor=world.leader.id
-    )
-    assert recipients(web, Kind.SHIFT_REMINDER) == [world.volunteer.id]
+    web.run(actions.do_assign, world.leader.id, world.building_id, shift_id, world.volunteer.id)
+    assert recipients(web, SHIFT_REMINDER) == [world.volunteer.id]
 
 
 def test_withdrawing_or_being_removed_cancels_only_that_reminder(web: Web, world: World) -> None:
     shift_id = new_shift(web, world, volunteers=2)
-    web.run(actions.do_sign_up, world.building_id, shift_id, world.volunteer.id)
-    web.run(actions.do_sign_up, world.building_id, shift_id, world.leader.id)
-    web.run(actions.do_withdraw, world.building_id, shift_id, world.volunteer.id)
-    assert recipients(web, Kind.SHIFT_REMINDER) == [world.leader.id]
-    web.run(actions.do_unassign, world.building_id, shift_id, world.leader.id)
-    assert outbox(web, Kind.SHIFT_REMINDER) == []
-    web.run(actions.do_sign_up, world.building_id, shift_id, world.volunteer.id)
-    assert recipients(web, Kind.SHIFT_REMINDER) == [world.volunteer.id]
+    web.run(actions.do_sign_up, world.volunteer.id, world.building_id, shift_id)
+    web.run(actions.do_sign_up, world.leader.id, world.building_id, shift_id)
+    web.run(actions.do_withdraw, world.volunteer.id, world.building_id, shift_id)
+    assert recipients(web, SHIFT_REMINDER) == [world.leader.id]
+    web.run(actions.do_unassign, world.leader.id, world.building_id, shift_id, world.leader.id)
+    assert outbox(web, SHIFT_REMINDER) == []
+    web.run(actions.do_sign_up, world.volunteer.id, world.building_id, shift_id)
+    assert recipients(web, SHIFT_REMINDER) == [world.volunteer.id]
 
 
 def test_the_reminder_time_is_a_setting(
@@ -88,8 +86,8 @@ def test_the_reminder_time_is_a_setting(
     settings = dataclasses.replace(get_settings(), shift_reminder_minutes=30)
     monkeypatch.setattr(notifications, "get_settings", lambda: settings)
     shift_id = new_shift(web, world)
-    web.run(actions.do_sign_up, world.building_id, shift_id, world.volunteer.id)
-    [row] = outbox(web, Kind.SHIFT_REMINDER)
+    web.run(actions.do_sign_up, world.volunteer.id, world.building_id, shift_id)
+    [row] = outbox(web, SHIFT_REMINDER)
     assert row["due_at"] == shift_start(web, shift_id) - timedelta(minutes=30)
 
 
@@ -104,9 +102,9 @@ def test_a_bad_reminder_time_names_its_setting(tmp_path: Path, raw: str) -> None
 
 def test_no_reminder_for_a_shift_already_running(web: Web, world: World) -> None:
     shift_id = new_shift(web, world, in_hours=-0.5)
-    web.run(actions.do_sign_up, world.building_id, shift_id, world.volunteer.id)
+    web.run(actions.do_sign_up, world.volunteer.id, world.building_id, shift_id)
     assert web.run(ShiftSignup.count) == 1
-    assert outbox(web, Kind.SHIFT_REMINDER) == []
+    assert outbox(web, SHIFT_REMINDER) == []
 
 
 def test_a_sign_up_rolled_back_leaves_no_reminder(
@@ -121,7 +119,7 @@ def test_a_sign_up_rolled_back_leaves_no_reminder(
 
     monkeypatch.setattr(actions, "remind_shift", remind_then_fail)
     with pytest.raises(RuntimeError):
-        web.run(actions.do_sign_up, world.building_id, shift_id, world.volunteer.id)
+        web.run(actions.do_sign_up, world.volunteer.id, world.building_id, shift_id)
     assert web.run(ShiftSignup.count) == 0
     assert outbox(web) == []
 
@@ -165,7 +163,7 @@ def test_open_places_tonight_go_to_volunteers_and_leaders_without_a_shift_once(
     now = at_local(1, 16, 5)
     web.run(notifications.open_places_sweep, now)
     web.run(notifications.open_places_sweep, now + timedelta(minutes=1))
-    rows = outbox(web, Kind.OPEN_PLACES)
+    rows = outbox(web, OPEN_PLACES)
     assert sorted(row["user"] for row in rows) == sorted([free.id, world.leader.id])
     day = at_local(1, 16).astimezone(SHANGHAI).date().isoformat()
     assert {row["key"] for row in rows} == {f"open_places:{world.building_id}:{day}"}
@@ -177,7 +175,7 @@ def test_open_places_tonight_go_to_volunteers_and_leaders_without_a_shift_once(
 def test_no_open_places_notice_before_four_in_the_afternoon(web: Web, world: World) -> None:
     tonight_world(web, world)
     web.run(notifications.open_places_sweep, at_local(1, 15, 59))
-    assert outbox(web, Kind.OPEN_PLACES) == []
+    assert outbox(web, OPEN_PLACES) == []
 
 
 def test_a_full_shift_or_one_tomorrow_morning_announces_nothing(web: Web, world: World) -> None:
@@ -191,7 +189,7 @@ def test_a_full_shift_or_one_tomorrow_morning_announces_nothing(web: Web, world:
 
     web.run(fill_and_add_a_morning_shift)
     web.run(notifications.open_places_sweep, at_local(1, 17))
-    assert outbox(web, Kind.OPEN_PLACES) == []
+    assert outbox(web, OPEN_PLACES) == []
 
 
 # Missed rounds ----------------------------------------------------------------------------------
@@ -203,7 +201,7 @@ def test_a_shift_ended_without_a_round_tells_the_leaders_once(web: Web, world: W
     now = datetime.now(UTC)
     web.run(notifications.missed_round_sweep, now)
     web.run(notifications.missed_round_sweep, now + timedelta(minutes=1))
-    [row] = outbox(web, Kind.MISSED_ROUND)
+    [row] = outbox(web, MISSED_ROUND)
     assert row["user"] == world.leader.id
     assert row["key"] == f"missed_round:{shift_id}"
     assert row["url"].startswith(f"/b/{world.building_id}/logbook?week=")
@@ -220,13 +218,13 @@ def test_a_walked_shift_or_one_just_ended_is_not_missed(web: Web, world: World) 
         route = await Shift.select(Shift.route).where(Shift.id == walked).first()
         assert route is not None
         round_id = await actions.do_start_round(
-            world.building_id, route["route"], world.volunteer.id, shift_id=walked
+            world.volunteer.id, world.building_id, route["route"], shift_id=walked
         )
-        await actions.do_finish_round(world.building_id, round_id, world.volunteer.id, {})
+        await actions.do_finish_round(world.volunteer.id, world.building_id, round_id, {})
 
     web.run(walk)
     web.run(notifications.missed_round_sweep, datetime.now(UTC))
-    assert outbox(web, Kind.MISSED_ROUND) == []
+    assert outbox(web, MISSED_ROUND) == []
 
 
 # New observations -------------------------------------------------------------------------------
@@ -236,16 +234,16 @@ def observe(web: Web, world: World, observer: Person, **fields: str) -> tuple[in
     async def run() -> tuple[int, int]:
         patrol = await make_route(world)
         round_id = await actions.do_start_round(
-            world.building_id, patrol.route_id, observer.id, shift_id=None
+            observer.id, world.building_id, patrol.route_id, shift_id=None
         )
         _round, check_in_id = await actions.do_check_in(
+            observer.id,
             world.building_id,
             patrol.checkpoint_ids[0],
-            observer.id,
             CheckInInput(client_uuid=str(uuid.uuid4()), device_time=None),
         )
         values = {"kind": "repair", "severity": "high", "note": "Lobby light out", **fields}
-        await do_observe(world.building_id, check_in_id, observer.id, **values)
+        await do_observe(observer.id, world.building_id, check_in_id, **values)
         return round_id, check_in_id
 
     return web.run(run)
@@ -255,7 +253,7 @@ def test_an_observation_goes_to_the_leaders_with_a_link_to_the_round(
     web: Web, world: World
 ) -> None:
     round_id, _check_in = observe(web, world, world.volunteer)
-    [row] = outbox(web, Kind.NEW_OBSERVATION)
+    [row] = outbox(web, NEW_OBSERVATION)
     assert row["user"] == world.leader.id
     assert row["url"] == f"/b/{world.building_id}/rounds/{round_id}"
     assert row["params"] == {
@@ -272,7 +270,7 @@ def test_a_leader_s_own_observation_goes_to_the_other_leaders_only(web: Web, wor
     second = web.run(make_person, "Leader Zhou")
     web.run(add_member, second, world.building_id, Role.LEADER)
     observe(web, world, world.leader)
-    assert recipients(web, Kind.NEW_OBSERVATION) == [second.id]
+    assert recipients(web, NEW_OBSERVATION) == [second.id]
 
 
 # Words ------------------------------------------------------------------------------------------
@@ -287,22 +285,22 @@ def test_shift_reminder_words() -> None:
         "starts_at": STARTS,
         "timezone": "Asia/Shanghai",
     }
-    title, body = render(Kind.SHIFT_REMINDER, params, "en")
+    title, body = render(SHIFT_REMINDER, params, "en")
     assert title == "Your patrol starts soon"
     assert body == "2号楼, North: starts Sun 6 Dec 19:00. Tap here to start the round."
-    title, body = render(Kind.SHIFT_REMINDER, params, "zh")
+    title, body = render(SHIFT_REMINDER, params, "zh")
     assert title == "您的巡逻快开始了"
     assert body == "2号楼 North：12月6日 周日 19:00 开始。点这里开始巡逻。"
 
 
 def test_open_places_words_count_the_places() -> None:
     params = {"building": "2号楼", "places": 3, "first": STARTS, "timezone": "Asia/Shanghai"}
-    title, body = render(Kind.OPEN_PLACES, params, "en")
+    title, body = render(OPEN_PLACES, params, "en")
     assert title == "Tonight's patrol needs you"
     assert "3 places are open" in body
     assert "19:00" in body
-    assert "1 place is open" in render(Kind.OPEN_PLACES, {**params, "places": 1}, "en")[1]
-    title, body = render(Kind.OPEN_PLACES, params, "zh")
+    assert "1 place is open" in render(OPEN_PLACES, {**params, "places": 1}, "en")[1]
+    title, body = render(OPEN_PLACES, params, "zh")
     assert title == "今晚巡逻需要您"
     assert body == "2号楼：今晚巡逻还有 3 个空位，最早 12月6日 周日 19:00 开始。您能来帮忙吗？"
 
@@ -315,17 +313,17 @@ def test_missed_round_words_name_the_volunteers_or_say_nobody_was_on() -> None:
         "timezone": "Asia/Shanghai",
         "volunteers": ["Li", "Sun"],
     }
-    assert render(Kind.MISSED_ROUND, params, "en") == (
+    assert render(MISSED_ROUND, params, "en") == (
         "Missed patrol in 2号楼",
         "North, Sun 6 Dec 19:00: Li, Sun did not finish a round.",
     )
-    assert render(Kind.MISSED_ROUND, params, "zh") == (
+    assert render(MISSED_ROUND, params, "zh") == (
         "2号楼 有一班巡逻没完成",
         "North，12月6日 周日 19:00：Li, Sun 没有完成巡逻。",
     )
     empty = {**params, "volunteers": []}
-    assert "nobody was on this shift" in render(Kind.MISSED_ROUND, empty, "en")[1]
-    assert "没有人值班" in render(Kind.MISSED_ROUND, empty, "zh")[1]
+    assert "nobody was on this shift" in render(MISSED_ROUND, empty, "en")[1]
+    assert "没有人值班" in render(MISSED_ROUND, empty, "zh")[1]
 
 
 def test_new_observation_words_in_both_languages() -> None:
@@ -337,15 +335,15 @@ def test_new_observation_words_in_both_languages() -> None:
         "severity": "high",
         "note": "Light out",
     }
-    assert render(Kind.NEW_OBSERVATION, params, "en") == (
+    assert render(NEW_OBSERVATION, params, "en") == (
         "Urgent, Lobby: Something to repair",
         "Li noticed: Light out",
     )
-    title, body = render(Kind.NEW_OBSERVATION, params, "zh")
+    title, body = render(NEW_OBSERVATION, params, "zh")
     assert title.startswith("紧急！Lobby：")
     assert body == "Li 发现：Light out"
     quiet = {**params, "severity": "low", "note": ""}
-    assert render(Kind.NEW_OBSERVATION, quiet, "en") == (
+    assert render(NEW_OBSERVATION, quiet, "en") == (
         "Lobby: Something to repair",
         "Li noticed something on the round.",
     )

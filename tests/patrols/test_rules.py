@@ -17,6 +17,7 @@ from hub.patrols.schedule_times import occurrences, week_bounds_utc
 from hub.patrols.tables import CheckIn, Checkpoint, Round, Shift, ShiftSignup
 from tests.factories import World, add_member, make_person
 from tests.patrols.world import make_route, make_shift
+from tests.query_count import counting_queries
 from tests.web_client import Web
 
 
@@ -32,7 +33,7 @@ def test_two_volunteers_racing_for_the_last_place_one_gets_it(web: Web, world: W
         await add_member(second, world.building_id, Role.VOLUNTEER)
         return await asyncio.gather(
             *[
-                actions.do_sign_up(world.building_id, shift_id, user_id)
+                actions.do_sign_up(user_id, world.building_id, shift_id)
                 for user_id in (world.volunteer.id, second.id)
             ],
             return_exceptions=True,
@@ -52,7 +53,7 @@ def test_many_racing_for_three_places_fill_exactly_three(web: Web, world: World)
         for person in people:
             await add_member(person, world.building_id, Role.VOLUNTEER)
         await asyncio.gather(
-            *[actions.do_sign_up(world.building_id, shift_id, p.id) for p in people],
+            *[actions.do_sign_up(p.id, world.building_id, shift_id) for p in people],
             return_exceptions=True,
         )
         return await ShiftSignup.count().where(ShiftSignup.shift == shift_id)
@@ -66,13 +67,13 @@ def test_the_same_check_in_posted_three_times_at_once_is_stored_once(
     async def replay() -> set[tuple[int, int]]:
         patrol = await make_route(world)
         await actions.do_start_round(
-            world.building_id, patrol.route_id, world.volunteer.id, shift_id=None
+            world.volunteer.id, world.building_id, patrol.route_id, shift_id=None
         )
         data = check_in_input()
         results = await asyncio.gather(
             *[
                 actions.do_check_in(
-                    world.building_id, patrol.checkpoint_ids[0], world.volunteer.id, data
+                    world.volunteer.id, world.building_id, patrol.checkpoint_ids[0], data
                 )
                 for _ in range(3)
             ]
@@ -88,19 +89,19 @@ def test_a_check_in_that_cannot_count_is_refused(web: Web, world: World, problem
     async def attempt() -> None:
         patrol = await make_route(world)
         round_id = await actions.do_start_round(
-            world.building_id, patrol.route_id, world.volunteer.id, shift_id=None
+            world.volunteer.id, world.building_id, patrol.route_id, shift_id=None
         )
         building = world.building_id
         if problem == "retired":
-            await actions.do_retire_checkpoint(building, patrol.checkpoint_ids[0])
+            await actions.do_retire_checkpoint(world.leader.id, building, patrol.checkpoint_ids[0])
         elif problem == "foreign":
             building = world.other_building_id
         elif problem == "finished":
-            await actions.do_finish_round(building, round_id, world.volunteer.id, {})
+            await actions.do_finish_round(world.volunteer.id, building, round_id, {})
         else:
             await Round.delete().where(Round.id == round_id)
         await actions.do_check_in(
-            building, patrol.checkpoint_ids[0], world.volunteer.id, check_in_input()
+            world.volunteer.id, building, patrol.checkpoint_ids[0], check_in_input()
         )
 
     with pytest.raises(Refused):
@@ -114,17 +115,17 @@ def test_a_route_in_order_needs_a_reason_for_each_skipped_checkpoint(
     async def walk() -> list[dict]:
         patrol = await make_route(world, in_order=True)
         round_id = await actions.do_start_round(
-            world.building_id, patrol.route_id, world.volunteer.id, shift_id=None
+            world.volunteer.id, world.building_id, patrol.route_id, shift_id=None
         )
         await actions.do_check_in(
-            world.building_id, patrol.checkpoint_ids[0], world.volunteer.id, check_in_input()
+            world.volunteer.id, world.building_id, patrol.checkpoint_ids[0], check_in_input()
         )
         with pytest.raises(Refused, match="Stairwell 6F, Bike shed"):
-            await actions.do_finish_round(world.building_id, round_id, world.volunteer.id, {})
+            await actions.do_finish_round(world.volunteer.id, world.building_id, round_id, {})
         await actions.do_finish_round(
+            world.volunteer.id,
             world.building_id,
             round_id,
-            world.volunteer.id,
             {patrol.checkpoint_ids[1]: "Door locked", patrol.checkpoint_ids[2]: "Flooded"},
         )
         return await CheckIn.select(CheckIn.skipped, CheckIn.note).order_by(CheckIn.id)
@@ -140,8 +141,12 @@ def test_a_route_in_order_needs_a_reason_for_each_skipped_checkpoint(
 def test_reordering_moves_a_checkpoint_past_retired_ones(web: Web, world: World) -> None:
     async def reorder() -> list[str]:
         patrol = await make_route(world, names=("A", "B", "C"))
-        await actions.do_retire_checkpoint(world.building_id, patrol.checkpoint_ids[1])
-        await actions.do_move_checkpoint(world.building_id, patrol.checkpoint_ids[2], up=True)
+        await actions.do_retire_checkpoint(
+            world.leader.id, world.building_id, patrol.checkpoint_ids[1]
+        )
+        await actions.do_move_checkpoint(
+            world.leader.id, world.building_id, patrol.checkpoint_ids[2], up=True
+        )
         rows = (
             await Checkpoint.select(Checkpoint.name)
             .where(Checkpoint.retired_at.is_null())
@@ -187,14 +192,16 @@ def test_a_schedule_makes_the_coming_weeks_and_an_edit_moves_only_untaken_shifts
             starts_on=tomorrow,
             ends_on=None,
         )
-        schedule_id = await actions.do_create_schedule(world.building_id, patrol.route_id, weekly)
+        schedule_id = await actions.do_create_schedule(
+            world.leader.id, world.building_id, patrol.route_id, weekly
+        )
         made = await Shift.count().where(Shift.schedule == schedule_id)
         first = await Shift.select(Shift.id).order_by(Shift.starts_at).first()
-        await actions.do_sign_up(world.building_id, first["id"], world.volunteer.id)
+        await actions.do_sign_up(world.volunteer.id, world.building_id, first["id"])
         later = dataclasses.replace(weekly, start_minute=20 * 60)
-        await actions.do_update_schedule(world.building_id, schedule_id, later)
+        await actions.do_update_schedule(world.leader.id, world.building_id, schedule_id, later)
         after = await Shift.select(Shift.id, Shift.starts_at).where(Shift.schedule == schedule_id)
-        await actions.do_extend_schedules(world.building_id)
+        await actions.extend_schedules(world.building_id)
         again = await Shift.count().where(Shift.schedule == schedule_id)
         return made, again, {row["id"] for row in after}, first["id"], len(after)
 
@@ -202,3 +209,43 @@ def test_a_schedule_makes_the_coming_weeks_and_an_edit_moves_only_untaken_shifts
     assert made >= 27
     assert taken_id in ids  # the taken shift stayed
     assert again == after_count  # extending again makes nothing twice
+
+
+def test_the_worker_rolls_schedules_forward_hourly_and_the_patrols_page_writes_nothing(
+    web: Web, world: World
+) -> None:
+    from hub.notifications.sweeps import Sweep, run_sweeps
+
+    async def plan() -> int:
+        patrol = await make_route(world)
+        weekly = WeeklyPlan(
+            weekdays="1234567",
+            start_minute=19 * 60,
+            duration_minutes=60,
+            volunteers=2,
+            starts_on=datetime.now(UTC).date() + timedelta(days=1),
+            ends_on=None,
+        )
+        schedule_id = await actions.do_create_schedule(
+            world.leader.id, world.building_id, patrol.route_id, weekly
+        )
+        return await Shift.count().where(Shift.schedule == schedule_id)
+
+    made = web.run(plan)
+    horizon = datetime.now(UTC) + timedelta(days=7)
+    web.run(Shift.delete().where(Shift.starts_at > horizon).run)  # as if weeks had gone by
+    web.sign_in(world.volunteer.login)
+    with counting_queries() as seen:
+        assert web.get(f"/b/{world.building_id}/patrols").status_code == 200
+    assert not [sql for sql in seen if not sql.lstrip().upper().startswith("SELECT")]
+    assert web.run(Shift.count) < made
+
+    now = datetime.now(UTC)
+    last_runs: dict[Sweep, datetime] = {}
+    web.run(run_sweeps, now, last_runs)
+    assert web.run(Shift.count) == made
+    web.run(Shift.delete().where(Shift.starts_at > horizon).run)
+    web.run(run_sweeps, now + timedelta(minutes=30), last_runs)  # within the hour: nothing
+    assert web.run(Shift.count) < made
+    web.run(run_sweeps, now + timedelta(hours=1), last_runs)
+    assert web.run(Shift.count) == made

@@ -34,11 +34,12 @@ def test_my_shifts_next_first_with_who_else_and_the_start_button(
         later = await make_shift(world, patrol.route_id, in_hours=30, volunteers=2)
         soon = await make_shift(world, patrol.route_id, in_hours=0.5, volunteers=2)
         running = await make_shift(world, patrol.route_id, in_hours=-0.5, volunteers=1)
-        over = await make_shift(world, patrol.route_id, in_hours=-3, volunteers=1)
+        # ended five hours ago: too long ago to be walked late
+        over = await make_shift(world, patrol.route_id, in_hours=-6, volunteers=1)
         await on_shift(over, world.volunteer.id)
         for shift_id in (later, soon, running):
-            await actions.do_sign_up(world.building_id, shift_id, world.volunteer.id)
-        await actions.do_sign_up(world.building_id, soon, world.leader.id)
+            await actions.do_sign_up(world.volunteer.id, world.building_id, shift_id)
+        await actions.do_sign_up(world.leader.id, world.building_id, soon)
         return {"later": later, "soon": soon, "running": running, "route": patrol.route_id}
 
     ids = web.run(make)
@@ -75,9 +76,9 @@ def test_open_places_tonight_are_the_next_12_hours_not_full_and_not_mine(
             "mine": await make_shift(world, patrol.route_id, in_hours=5, volunteers=3),
             "tomorrow": await make_shift(world, patrol.route_id, in_hours=13, volunteers=2),
         }
-        await actions.do_sign_up(world.building_id, ids["open"], other.id)
-        await actions.do_sign_up(world.building_id, ids["full"], other.id)
-        await actions.do_sign_up(world.building_id, ids["mine"], world.volunteer.id)
+        await actions.do_sign_up(other.id, world.building_id, ids["open"])
+        await actions.do_sign_up(other.id, world.building_id, ids["full"])
+        await actions.do_sign_up(world.volunteer.id, world.building_id, ids["mine"])
         return ids
 
     ids = web.run(make)

@@ -24,13 +24,16 @@ async def make_route(
     names: tuple[str, ...] = ("Lobby", "Stairwell 6F", "Bike shed"),
     in_order: bool = False,
     building_id: int | None = None,
+    actor: int | None = None,
 ) -> Patrol:
+    """A route and its checkpoints, made by `actor` (building A's leader by default)."""
     building = building_id or (world.building_id if world else 0)
+    leader = actor or (world.leader.id if world else 0)
     route_id = await actions.do_create_route(
-        building, name="North", in_order=in_order, allow_unscheduled=True
+        leader, building, name="North", in_order=in_order, allow_unscheduled=True
     )
     ids = [
-        await actions.do_add_checkpoint(building, route_id, name=name, location="")
+        await actions.do_add_checkpoint(leader, building, route_id, name=name, location="")
         for name in names
     ]
     tokens = [
@@ -70,8 +73,9 @@ async def path_values_in(building_id: int, volunteer_id: int) -> dict[str, objec
     from hub.patrols.actions import CheckInInput, WeeklyPlan
     from hub.patrols.tables import Schedule
 
-    patrol = await make_route(None, building_id=building_id)  # type: ignore[arg-type]
+    patrol = await make_route(None, building_id=building_id, actor=volunteer_id)
     schedule_id = await actions.do_create_schedule(
+        volunteer_id,
         building_id,
         patrol.route_id,
         WeeklyPlan(
@@ -86,24 +90,23 @@ async def path_values_in(building_id: int, volunteer_id: int) -> dict[str, objec
     assert await Schedule.exists().where(Schedule.id == schedule_id)
     shift_id = await make_shift(None, patrol.route_id, volunteers=3)  # type: ignore[arg-type]
     round_id = await actions.do_start_round(
-        building_id, patrol.route_id, volunteer_id, shift_id=None
+        volunteer_id, building_id, patrol.route_id, shift_id=None
     )
     _round, check_in_id = await actions.do_check_in(
+        volunteer_id,
         building_id,
         patrol.checkpoint_ids[0],
-        volunteer_id,
         CheckInInput(client_uuid=str(uuid.uuid4()), device_time=None),
     )
-    from hub.media.images import store_image
     from hub.patrols.observations import do_observe
     from hub.patrols.tables import CheckInPhoto
-    from tests.media.images import small_jpeg
+    from tests.media.images import small_jpeg, store_again
 
-    await actions.do_add_photo(building_id, check_in_id, volunteer_id, store_image(small_jpeg()))
+    await actions.do_add_photo(volunteer_id, building_id, check_in_id, store_again(small_jpeg()))
     photo = await CheckInPhoto.select(CheckInPhoto.id).where(CheckInPhoto.check_in == check_in_id)
 
     observation_id = await do_observe(
-        building_id, check_in_id, volunteer_id, kind="repair", severity="high", note="Light out"
+        volunteer_id, building_id, check_in_id, kind="repair", severity="high", note="Light out"
     )
     return {
         "observation_id": observation_id,

@@ -93,8 +93,7 @@ def give_skill(web: Web, person: Person, skill: str) -> None:
 
 async def path_values_in(building_id: int, reporter_id: int) -> dict[str, int]:
     """A task with a photo in a building, for the authorization matrix's path parameters."""
-    from hub.media.images import store_image
-    from tests.media.images import small_jpeg
+    from tests.media.images import small_jpeg, store_again
 
     task_id = await actions.do_report(
         reporter_id,
@@ -106,7 +105,7 @@ async def path_values_in(building_id: int, reporter_id: int) -> dict[str, int]:
             place="",
             category="lighting",
         ),
-        [store_image(small_jpeg())],
+        [store_again(small_jpeg())],
     )
     photo = await TaskPhoto.select(TaskPhoto.id).where(TaskPhoto.task == task_id).first()
     assert photo is not None

@@ -3,12 +3,9 @@ my tasks, and query counts that stay fixed as tasks, comments and photos grow.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 
-from hub.db import engine, write_transaction
+from hub.db import write_transaction
 from hub.media.images import store_image
 from hub.tasks import actions
 from hub.tasks.tables import Task, TaskAssignee
@@ -16,6 +13,7 @@ from hub.tasks.workflow import Status
 from tests.accounts.pages import assert_page, en
 from tests.factories import World
 from tests.media.images import small_jpeg
+from tests.query_count import counting_queries
 from tests.tasks.support import new_task
 from tests.web_client import Web, text_of
 
@@ -113,25 +111,6 @@ def test_my_tasks_lists_what_is_assigned_to_me_and_what_i_reported(web: Web, wor
 # Query counts ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    """Every query the app runs meanwhile, through the engine's one entry point."""
-    db = engine()
-    cls = type(db)
-    original = cls.run_querystring
-    seen: list[str] = []
-
-    async def counted(self, querystring, in_pool=False):  # type: ignore[no-untyped-def]
-        seen.append(str(querystring)[:120])
-        return await original(self, querystring, in_pool)
-
-    cls.run_querystring = counted  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        cls.run_querystring = original  # type: ignore[method-assign]
-
-
 def grow(web: Web, world: World, count: int) -> int:
     """`count` tasks, each with a photo, comments and an assignee; the first one's id."""
     photo = store_image(small_jpeg())
@@ -187,3 +166,15 @@ def test_today_runs_a_fixed_number_of_queries(web: Web, world: World) -> None:
             web.get("/")
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
+
+
+def test_the_list_comes_first_and_the_filters_are_folded_until_used(web: Web, world: World) -> None:
+    new_task(web, world, title="Stair light out", category="lighting")
+    web.sign_in(world.resident.login)
+    base = f"/b/{world.building_id}/tasks"
+    page = web.get(base, headers=en()).text
+    assert '<details class="card task-filters">' in page, "the filters are folded"
+    assert "Filter the list" in page
+    assert page.index("Stair light out") > page.index("</details>")
+    filtered = web.get(f"{base}?category=lighting", headers=en()).text
+    assert '<details class="card task-filters" open>' in filtered, "a filter in use shows itself"

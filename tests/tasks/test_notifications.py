@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from hub.community.roles import Role
-from hub.notifications.kinds import Kind
+from hub.community.roles import Role, grants_of
 from hub.notifications.texts import render
 from hub.tasks import actions, notifications
+from hub.tasks.notifications import TASK_ASSIGNED, TASK_FOLLOW_UP, TASK_STATUS
 from hub.tasks.workflow import Status
 from tests.factories import World, add_member, make_person
 from tests.outbox_rows import outbox, recipients
@@ -22,7 +22,9 @@ def move(web: Web, world: World, task_id: int, actor: int, key: str, reason: str
     role = Role.LEADER if actor == world.leader.id else Role.VOLUNTEER
     if actor == world.resident.id:
         role = Role.RESIDENT
-    web.run(actions.do_move, actor, role, world.building_id, task_id, key, reason)
+    web.run(
+        actions.do_move, actor, world.building_id, task_id, key, reason, grants=grants_of(role.key)
+    )
 
 
 def test_assigning_tells_each_new_assignee_but_not_the_leader_and_the_reporter_hears(
@@ -36,11 +38,11 @@ def test_assigning_tells_each_new_assignee_but_not_the_leader_and_the_reporter_h
         task_id,
         [world.volunteer.id, world.leader.id],
     )
-    [assigned] = outbox(web, Kind.TASK_ASSIGNED)
+    [assigned] = outbox(web, TASK_ASSIGNED)
     assert assigned["user"] == world.volunteer.id
     assert assigned["url"] == f"/b/{world.building_id}/tasks/{task_id}"
     assert assigned["params"] == {"building": "Building 2", "task": "Entrance door does not close"}
-    [status] = outbox(web, Kind.TASK_STATUS)
+    [status] = outbox(web, TASK_STATUS)
     assert status["user"] == world.resident.id
     assert status["params"]["status"] == "assigned"
     second = web.run(make_person, "Volunteer Zhou")
@@ -52,21 +54,21 @@ def test_assigning_tells_each_new_assignee_but_not_the_leader_and_the_reporter_h
         task_id,
         [world.volunteer.id, second.id],
     )
-    assert recipients(web, Kind.TASK_ASSIGNED) == sorted([world.volunteer.id, second.id])
-    assert len(outbox(web, Kind.TASK_STATUS)) == 1  # only changed hands: no new status
+    assert recipients(web, TASK_ASSIGNED) == sorted([world.volunteer.id, second.id])
+    assert len(outbox(web, TASK_STATUS)) == 1  # only changed hands: no new status
 
 
 def test_each_move_tells_the_reporter_unless_they_made_it(web: Web, world: World) -> None:
     task_id = new_task(web, world)
     move(web, world, task_id, world.leader.id, "accept")
     move(web, world, task_id, world.volunteer.id, "claim")
-    assert outbox(web, Kind.TASK_ASSIGNED) == []  # claimed: the volunteer knows
-    rows = outbox(web, Kind.TASK_STATUS)
+    assert outbox(web, TASK_ASSIGNED) == []  # claimed: the volunteer knows
+    rows = outbox(web, TASK_STATUS)
     assert [row["params"]["status"] for row in rows] == ["accepted", "assigned"]
     assert {row["user"] for row in rows} == {world.resident.id}
     own = new_task(web, world, reporter=world.leader)
     move(web, world, own, world.leader.id, "accept")
-    assert len(outbox(web, Kind.TASK_STATUS)) == 2
+    assert len(outbox(web, TASK_STATUS)) == 2
 
 
 def test_done_asks_the_reporter_a_week_later_and_verifying_withdraws_it(
@@ -76,15 +78,15 @@ def test_done_asks_the_reporter_a_week_later_and_verifying_withdraws_it(
     web.run(actions.do_assign, world.leader.id, world.building_id, task_id, [world.volunteer.id])
     move(web, world, task_id, world.volunteer.id, "finish")
     done_at = task_row(web, task_id)["done_at"]
-    [question] = outbox(web, Kind.TASK_FOLLOW_UP)
+    [question] = outbox(web, TASK_FOLLOW_UP)
     assert question["user"] == world.resident.id
     assert question["due_at"] == done_at + timedelta(days=7)
     assert question["key"] == f"task_follow_up:{task_id}:{int(done_at.timestamp())}"
     assert question["url"] == f"/b/{world.building_id}/tasks/{task_id}"
-    assert outbox(web, Kind.TASK_STATUS)[-1]["params"]["status"] == "done"
+    assert outbox(web, TASK_STATUS)[-1]["params"]["status"] == "done"
     move(web, world, task_id, world.resident.id, "verify")
-    assert outbox(web, Kind.TASK_FOLLOW_UP) == []
-    assert outbox(web, Kind.TASK_STATUS)[-1]["params"]["status"] == "done"  # verified by them
+    assert outbox(web, TASK_FOLLOW_UP) == []
+    assert outbox(web, TASK_STATUS)[-1]["params"]["status"] == "done"  # verified by them
 
 
 def test_reopening_withdraws_the_question_and_done_again_asks_again(web: Web, world: World) -> None:
@@ -92,8 +94,8 @@ def test_reopening_withdraws_the_question_and_done_again_asks_again(web: Web, wo
     web.run(actions.do_assign, world.leader.id, world.building_id, task_id, [world.volunteer.id])
     move(web, world, task_id, world.volunteer.id, "finish")
     move(web, world, task_id, world.leader.id, "reopen", "Still squeaks")
-    assert outbox(web, Kind.TASK_FOLLOW_UP) == []
-    reopened = outbox(web, Kind.TASK_STATUS)[-1]
+    assert outbox(web, TASK_FOLLOW_UP) == []
+    reopened = outbox(web, TASK_STATUS)[-1]
     assert reopened["params"] == {
         "building": "Building 2",
         "task": "Entrance door does not close",
@@ -101,7 +103,7 @@ def test_reopening_withdraws_the_question_and_done_again_asks_again(web: Web, wo
         "reason": "Still squeaks",
     }
     move(web, world, task_id, world.volunteer.id, "finish")
-    assert recipients(web, Kind.TASK_FOLLOW_UP) == [world.resident.id]
+    assert recipients(web, TASK_FOLLOW_UP) == [world.resident.id]
 
 
 def test_a_move_rolled_back_leaves_no_notification(
@@ -127,11 +129,11 @@ TASK = {"building": "2号楼", "task": "Door does not close"}
 
 
 def test_task_assigned_words() -> None:
-    assert render(Kind.TASK_ASSIGNED, TASK, "en") == (
+    assert render(TASK_ASSIGNED, TASK, "en") == (
         "A repair task for you",
         "2号楼: “Door does not close”. Tap here to see the details.",
     )
-    assert render(Kind.TASK_ASSIGNED, TASK, "zh") == (
+    assert render(TASK_ASSIGNED, TASK, "zh") == (
         "有一项维修任务交给您",
         "2号楼：“Door does not close”。点这里看详情。",
     )
@@ -150,23 +152,23 @@ def test_task_assigned_words() -> None:
 )
 def test_task_status_words_for_each_status(status: str, en: str, zh: str) -> None:
     params = {**TASK, "status": status, "reason": ""}
-    assert render(Kind.TASK_STATUS, params, "en")[0] == en
-    assert render(Kind.TASK_STATUS, params, "zh")[0] == zh
+    assert render(TASK_STATUS, params, "en")[0] == en
+    assert render(TASK_STATUS, params, "zh")[0] == zh
 
 
 def test_task_status_body_gives_the_reason_or_asks_to_check() -> None:
     rejected = {**TASK, "status": "rejected", "reason": "Not ours to fix"}
-    assert render(Kind.TASK_STATUS, rejected, "en")[1] == "“Door does not close”: Not ours to fix"
-    assert render(Kind.TASK_STATUS, rejected, "zh")[1] == "“Door does not close”：Not ours to fix"
+    assert render(TASK_STATUS, rejected, "en")[1] == "“Door does not close”: Not ours to fix"
+    assert render(TASK_STATUS, rejected, "zh")[1] == "“Door does not close”：Not ours to fix"
     done = {**TASK, "status": "done", "reason": ""}
-    assert "please check" in render(Kind.TASK_STATUS, done, "en")[1]
-    assert "请看看" in render(Kind.TASK_STATUS, done, "zh")[1]
+    assert "please check" in render(TASK_STATUS, done, "en")[1]
+    assert "请看看" in render(TASK_STATUS, done, "zh")[1]
 
 
 def test_task_follow_up_words() -> None:
-    title, body = render(Kind.TASK_FOLLOW_UP, TASK, "en")
+    title, body = render(TASK_FOLLOW_UP, TASK, "en")
     assert title == "Is it still fixed?"
     assert "A week ago “Door does not close” was marked as fixed." in body
-    title, body = render(Kind.TASK_FOLLOW_UP, TASK, "zh")
+    title, body = render(TASK_FOLLOW_UP, TASK, "zh")
     assert title == "还好用吗？"
     assert body == "一周前“Door does not close”已经修好。现在还好吗？点这里回答。"

@@ -63,7 +63,7 @@ def test_a_report_with_a_phone_photo_and_a_png_keeps_no_location(web: Web, world
     assert thumb.status_code == 200
     assert Image.open(io.BytesIO(thumb.content)).size == (320, 240)
     page = web.get(f"/b/{world.building_id}/tasks/{task_id}")
-    assert f"/b/{world.building_id}/tasks/photos/{stored[0]['id']}/thumb" in page.text
+    assert f"/b/{world.building_id}/tasks/photos/{stored[0]['id']}?size=320" in page.text
     assert stored[0]["file"] not in page.text, "stored names are never shown"
 
 

@@ -3,7 +3,7 @@ repair through the pages, assigning, planning, comments, and nothing ever delete
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from hub.tasks.workflow import MOVES, Actor, Status
 from tests.accounts.pages import assert_page, en, location
 from tests.factories import Person, World, add_member, make_person
 from tests.media.images import small_jpeg
+from tests.stopped_clock import StoppedClock
 from tests.tasks.support import entries, give_skill, new_task, photos, task_row
 from tests.web_client import Web, text_of
 
@@ -286,20 +287,21 @@ def test_tasks_of_another_building_are_not_found(web: Web, world: World) -> None
     assert web.get(f"/b/{world.building_id}/tasks/{task_id}").status_code == 404
 
 
-def test_the_reporter_is_asked_a_week_after_done_on_today(web: Web, world: World) -> None:
+def test_the_reporter_is_asked_a_week_after_done_on_today(
+    web: Web, world: World, clock: StoppedClock
+) -> None:
     task_id = new_task(web, world)
     set_state(web, task_id, Status.DONE, [world.volunteer.id])
 
-    async def done_days_ago(days: int) -> None:
+    async def done_now() -> None:
         async with write_transaction():
-            await Task.update({Task.done_at: datetime.now(UTC) - timedelta(days=days)}).where(
-                Task.id == task_id
-            )
+            await Task.update({Task.done_at: clock.moment}).where(Task.id == task_id)
 
-    web.run(done_days_ago, 6)
+    web.run(done_now)
+    clock.move(timedelta(days=6))
     web.sign_in(world.resident.login)
     assert "Is it fixed?" not in text_of(web.get("/", headers=en()))
-    web.run(done_days_ago, 8)
+    clock.move(timedelta(days=2))
     today = text_of(web.get("/", headers=en()))
     assert "Is it fixed? “Entrance door does not close” was marked done a week ago." in today
     response = web.post(

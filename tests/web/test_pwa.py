@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from hub.web.pwa import SHELL_FILES
+from hub.web.static import static_url
 from tests.accounts.pages import assert_page, en
 from tests.factories import World
 from tests.web_client import Web
@@ -72,7 +73,7 @@ def test_the_service_worker_is_served_from_the_root_and_always_checked(web: Web)
     assert settings["texts"]["en"]["title"] == "Hub"
     assert 'addEventListener("push"' in script
     assert 'addEventListener("sync"' in script
-    assert settings["shell"] == [f"/static/{name}" for name in SHELL_FILES]
+    assert settings["shell"] == [static_url(name) for name in SHELL_FILES]
     for path in settings["shell"]:
         assert web.get(path).status_code == 200, path
 
@@ -93,9 +94,10 @@ def test_every_page_links_the_manifest_and_the_scripts(web: Web, world: World) -
     text = web.get("/").text
     assert '<link rel="manifest" href="/manifest.webmanifest"' in text
     assert 'crossorigin="use-credentials">' in text
-    assert '<link rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png">' in text
+    icon = static_url("icons/apple-touch-icon.png")
+    assert f'<link rel="apple-touch-icon" href="{icon}">' in text
     assert '<meta name="apple-mobile-web-app-capable" content="yes">' in text
-    assert '<script src="/static/pwa.js" defer></script>' in text
+    assert f'<script src="{static_url("pwa.js")}" defer></script>' in text
     assert 'id="outbox"' in text
 
 

@@ -16,10 +16,10 @@ from litestar.testing import TestClient
 from hub.accounts.tables import User
 from hub.app import create_app
 from hub.db import write_transaction
+from hub.i18n import translations
 from hub.settings import get_settings
 from hub.web import health
 from hub.web.errors import MESSAGES
-from hub.web.i18n import translations
 from tests.factories import World, make_world
 from tests.web.conftest import join_token
 from tests.web_client import Web, text_of
@@ -380,3 +380,61 @@ def test_next_never_leads_off_the_site(web: Web, world: World, target: str) -> N
         assert location.startswith("/"), location
         assert not location.startswith(("//", "/\\")), location
     assert "stolen" not in answers[-1].headers.get("set-cookie", "")
+
+
+# Transport, caching and signing out -----------------------------------------------------------
+
+HSTS = "strict-transport-security"
+
+
+def test_https_answers_carry_strict_transport_security(https_web: Web) -> None:
+    # One client for both schemes: two apps alive at once would share one PostgreSQL pool
+    # between two event loops.
+    for path in ("/login", "/healthz", "/static/hub.js", "/no-such-page"):
+        assert https_web.get(path).headers[HSTS].startswith("max-age=31536000"), path
+        plain = https_web.client.get(f"http://hub.test{path}", follow_redirects=False)
+        assert HSTS not in plain.headers, path  # plain http: nothing to pin
+
+
+def test_a_signed_in_persons_pages_are_never_cached(web: Web, world: World) -> None:
+    web.sign_in(world.leader.login)
+    for path in ("/", "/profile", f"/b/{world.building_id}/members", "/b/999999/members"):
+        assert web.get(path).headers["cache-control"] == "private, no-store", path
+    assert web.get("/profile", htmx=True).headers["cache-control"] == "private, no-store"
+    assert web.post("/profile", {}).headers["cache-control"] == "private, no-store"
+    # What says otherwise keeps its own: static files are the same for everyone.
+    assert web.get("/static/hub.js").headers["cache-control"] == "no-cache"
+
+
+def test_downloads_are_never_cached_and_name_their_charset_once(web: Web, world: World) -> None:
+    from hub.events.actions import do_calendar_token
+    from tests.events.support import make_event
+
+    event_id = web.run(make_event, world.leader.id, world.community_id, world.building_id)
+    feed_token = web.run(do_calendar_token, world.leader.id)
+    web.sign_in(world.leader.login)
+    base = f"/b/{world.building_id}"
+    downloads = {
+        f"{base}/logbook.csv": "text/csv; charset=utf-8",
+        f"{base}/events/{event_id}/people.csv": "text/csv; charset=utf-8",
+        f"{base}/events/{event_id}/event.ics": "text/calendar; charset=utf-8",
+    }
+    for path, content_type in downloads.items():
+        response = web.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"] == content_type, path
+        assert response.headers["cache-control"] == "private, no-store", path
+    web.sign_out()
+    feed = web.get(f"/calendar/feed/{feed_token}")
+    assert feed.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert feed.headers["cache-control"] == "private, no-store"
+
+
+def test_signing_out_clears_the_browsers_cache_but_not_its_storage(web: Web, world: World) -> None:
+    """Member-only photos are cached for a week: signing out on a shared phone drops them. The
+    service worker and the offline queue live in the site's storage, which stays."""
+    web.sign_in(world.leader.login)
+    response = web.post("/logout")
+    assert response.status_code == 303
+    cleared = {part.strip() for part in response.headers["clear-site-data"].split(",")}
+    assert cleared == {'"cache"'}

@@ -1,4 +1,5 @@
-"""Translations: Babel catalogues under hub/locale, chosen per request through a context var.
+"""Translations: Babel catalogues under hub/locale, chosen per request (or per notification
+recipient) through a context var. Core, not web: actions, rules and notifications use it too.
 
 Messages defined at import time are marked with `N_` and translated where they are shown.
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
 HTML_LANG = {"zh": "zh-Hans", "en": "en"}

@@ -413,15 +413,16 @@ def _flag_of(
     return ""
 
 
-async def flag_shifts(shifts: list[ShiftView], since: datetime, until: datetime) -> None:
-    """Set `flag` on shifts already read with their volunteers (the week page's): one query."""
+async def flag_shifts(shifts: list[ShiftView], since: datetime) -> None:
+    """Set `flag` on shifts already read with their volunteers (the week page's, which start
+    on or after `since`): one query. A shift is missed once it has ended, even when it ends
+    after the week it starts in (a night patrol from Sunday to Monday)."""
     now = clock.now()
-    ended_by = min(until, now)
-    walked = await _walked([s.id for s in shifts if since < s.ends_at <= ended_by])
+    walked = await _walked([s.id for s in shifts if since < s.ends_at <= now])
     for shift in shifts:
         people = {person.user for person in shift.people}
         shift.flag = _flag_of(
-            shift.id, shift.starts_at, shift.ends_at, people, walked, since, ended_by, now
+            shift.id, shift.starts_at, shift.ends_at, people, walked, since, now, now
         )
 
 

@@ -121,7 +121,7 @@ class WeekController(Controller):
         timezone = place.timezone
         monday, error = _monday(start, timezone)
         shifts = await queries.week(building_id, monday, timezone, user_id)
-        await logbook.flag_shifts(shifts, *week_bounds_utc(monday, timezone))
+        await logbook.flag_shifts(shifts, week_bounds_utc(monday, timezone)[0])
         return page(
             "patrols/week.html",
             status=422 if error else 200,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +14,7 @@ from hub.patrols.tables import CheckIn, Checkpoint, PatrolRoute, Round, Schedule
 from tests.accounts.pages import assert_page, en, location
 from tests.factories import World
 from tests.patrols.world import Patrol, make_route, make_shift
+from tests.stopped_clock import StoppedClock
 from tests.web_client import Web, text_of
 
 
@@ -349,3 +350,32 @@ def test_the_week_flags_missed_and_unfilled_shifts(web: Web, world: World) -> No
 
     assert "Missed: no round was walked on this shift." in week_of(-3)
     assert "Nobody has taken this shift yet." in week_of(5)
+
+
+def test_a_night_shift_from_sunday_to_monday_is_flagged_missed_on_the_week_it_starts_in(
+    web: Web, world: World, clock: StoppedClock
+) -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    today = datetime.now(shanghai).date()
+    monday = today - timedelta(days=today.weekday() + 7)  # last week's, wholly past
+    sunday_night = datetime.combine(monday - timedelta(days=1), time(23), shanghai)
+    patrol = route_of(web, world)
+    [row] = web.run(
+        Shift.insert(
+            Shift(
+                route=patrol.route_id,
+                starts_at=sunday_night,
+                ends_at=sunday_night + timedelta(hours=2),
+                volunteers=1,
+            )
+        )
+        .returning(Shift.id)
+        .run
+    )
+    web.run(ShiftSignup.insert(ShiftSignup(shift=row["id"], user=world.volunteer.id)).run)
+    clock.set(datetime.combine(monday, time(3), shanghai))
+    web.sign_in(world.leader.login)
+    sunday_week = f"/b/{world.building_id}/patrols/week?start={sunday_night.date().isoformat()}"
+    page = text_of(web.get(sunday_week, headers=en()))
+    assert "23:00" in page
+    assert "Missed: no round was walked on this shift." in page

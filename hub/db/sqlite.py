@@ -5,7 +5,8 @@ transaction (about 2.3 ms for a trivial query against 0.013 ms on an open one) a
 `PRAGMA foreign_keys` before every statement inside one. This engine keeps up to `pool_size`
 connections open, runs each statement with one hop to a worker thread, and queues the process's
 own writers on a lock before they reach SQLite's file lock, so they take turns in order instead
-of sleeping in SQLite's busy handler. Other processes still meet at the busy timeout.
+of sleeping in SQLite's busy handler; across processes they take turns on a file lock
+(`hub/db/file_lock.py`). Other programs writing to the file still meet at the busy timeout.
 
 Connections and their threads belong to no event loop: any loop may borrow one (the tests run
 many loops in turn), and waiting is done with futures of the borrower's loop.
@@ -19,11 +20,13 @@ import threading
 import weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from hub.db.errors import DatabaseUnavailable
+from hub.db.file_lock import FileWriteLock
 
 READ_PREFIXES = ("SELECT", "WITH", "PRAGMA", "EXPLAIN")
 
@@ -151,6 +154,20 @@ class ConnectionPool:
             connection.raw.close()
 
 
+class WriteTurn:
+    """This process's turn to write (a lock per event loop), then the file's (across processes)."""
+
+    def __init__(self, in_process: asyncio.Lock, across: FileWriteLock) -> None:
+        self._in_process = in_process
+        self._across = across
+
+    def release(self) -> None:
+        try:
+            self._across.release()
+        finally:
+            self._in_process.release()
+
+
 class PooledSQLiteTransaction(SQLiteTransaction):
     """Piccolo's transaction on a borrowed connection; IMMEDIATE ones hold the write queue."""
 
@@ -159,7 +176,7 @@ class PooledSQLiteTransaction(SQLiteTransaction):
     async def __aenter__(self) -> PooledSQLiteTransaction:
         if self._parent is not None:
             return self._parent
-        self._write_lock = None
+        self._write_lock: WriteTurn | None = None
         if self.transaction_type is not TransactionType.deferred:
             self._write_lock = await self.engine.enter_write_queue()
         try:
@@ -203,14 +220,18 @@ class PooledSQLiteEngine(SQLiteEngine):
         pool_size: int = 8,
         acquire_timeout: float = 10.0,
         busy_timeout: float = 30.0,
+        write_turn_timeout: float | None = None,
     ) -> None:
         super().__init__(path=path, timeout=busy_timeout)
         executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="sqlite")
         self.pool = ConnectionPool(self._open_connection, pool_size, acquire_timeout, executor)
-        self._write_queue_timeout = busy_timeout
+        self._write_queue_timeout = (
+            busy_timeout if write_turn_timeout is None else write_turn_timeout
+        )
         self._write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
+        self._file_lock = FileWriteLock(Path(f"{path}.write-lock"))
 
     def _open_connection(self) -> sqlite3.Connection:
         raw = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
@@ -218,8 +239,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         raw.execute("PRAGMA foreign_keys = 1")
         return raw
 
-    async def enter_write_queue(self) -> asyncio.Lock:
-        """Take this process's turn to write, before asking SQLite for its lock."""
+    async def enter_write_queue(self) -> WriteTurn:
+        """Take this process's turn to write, then the file's, before asking SQLite for its
+        lock."""
         loop = asyncio.get_running_loop()
         lock = self._write_locks.get(loop)
         if lock is None:
@@ -227,9 +249,14 @@ class PooledSQLiteEngine(SQLiteEngine):
         try:
             async with asyncio.timeout(self._write_queue_timeout):
                 await lock.acquire()
+                try:
+                    await self._file_lock.acquire()
+                except BaseException:
+                    lock.release()
+                    raise
         except TimeoutError as exc:
             raise DatabaseUnavailable("the SQLite write queue did not move in time") from exc
-        return lock
+        return WriteTurn(lock, self._file_lock)
 
     def transaction(
         self,
@@ -270,3 +297,4 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     def close(self) -> None:
         self.pool.close()
+        self._file_lock.close()

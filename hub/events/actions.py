@@ -108,6 +108,8 @@ async def do_create_event(
 ) -> int:
     """A building's event, or with building_id None one for the whole community."""
     _check_details(details)
+    if building_id is not None and await _community_of(building_id) != community_id:
+        raise Refused(_("This building is not in that community."))
     async with write_transaction():
         row = Event(community=community_id, building=building_id, created_by=actor)
         for column, value in _columns(details).items():

@@ -9,7 +9,7 @@ import pytest
 
 from hub.errors import Refused
 from hub.events import actions, queries
-from hub.events.tables import Answer
+from hub.events.tables import Answer, Event
 from hub.i18n import current_language
 from tests.events.support import details, make_event, make_users
 from tests.factories import World
@@ -245,3 +245,13 @@ def test_cancelling_tells_everyone_who_answered(web: Web, world: World) -> None:
         assert await queries.news(world.building_id, world.community_id, world.resident.id) == []
 
     web.run(scenario)
+
+
+def test_an_event_is_made_only_for_a_building_of_its_community(web: Web, world: World) -> None:
+    async def scenario() -> int:
+        current_language.set("en")
+        with pytest.raises(Refused, match="not in that community"):
+            await make_event(world.leader.id, world.community_id, world.other_building_id)
+        return await Event.count()
+
+    assert web.run(scenario) == 0

@@ -163,10 +163,12 @@ async def _patrol_now() -> dict[str, int]:
     """A shift on now with the volunteer walking it, one check-in and an observation; a shift
     that ended an hour ago that nobody walked."""
     from hub.accounts.tables import User
+    from hub.areas import install
     from hub.db import database_lifespan
     from hub.patrols import actions, observations
     from hub.patrols.tables import Checkpoint, PatrolRoute, Shift
 
+    install()  # the actions below queue notifications of the areas' kinds
     async with database_lifespan():
         route = await PatrolRoute.select(PatrolRoute.id, PatrolRoute.building).first()
         assert route is not None, "hub demo made no patrol route"

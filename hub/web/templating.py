@@ -11,6 +11,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from hub.accounts.skills import SKILLS
+from hub.areas import permissions
+from hub.community.roles import grants_of
 from hub.i18n import HTML_LANG, LANGUAGES, current_language, gettext, ngettext, translations
 from hub.media.variants import picture
 from hub.urls import url
@@ -43,6 +45,13 @@ def in_language(language: str, message: str) -> str:
     return translations(language).gettext(message)
 
 
+def role_may(role_key: str, beyond: str | None = None) -> list[str]:
+    """What a role may do (beyond what the role `beyond` may), in the words the areas declare
+    (for the translation catalogue), in the areas' order."""
+    granted = grants_of(role_key) - (grants_of(beyond) if beyond else frozenset())
+    return [p.description for name, p in permissions().items() if name in granted]
+
+
 def weekday_names() -> list[str]:
     """Short day names, Monday first, in the page's language."""
     names = get_day_names("abbreviated", locale=dates.babel_locale())
@@ -70,6 +79,7 @@ def create_environment() -> Environment:
         in_language=in_language,
         large_text=large_text,
         skill_labels=SKILLS,
+        role_may=role_may,
         picture=picture,
         static_url=static_url,
         url=url,

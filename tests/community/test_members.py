@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from hub.accounts.actions import do_update_profile
@@ -209,3 +212,52 @@ def test_a_leader_who_steps_down_or_leaves_goes_back_to_today(
         response = web.post(remove_url(world, own), htmx=htmx)
     assert location(response) == "/"
     assert web.get("/").status_code == 200
+
+
+def role_grants(response_text: str) -> dict[str, list[str]]:
+    """The members page's "what each role may do": role -> its lines."""
+    block = re.search(r'<details class="card role-grants">(.*?)</details>', response_text, re.S)
+    assert block is not None, "no role descriptions on the page"
+    return {
+        html.unescape(role.strip()): [
+            html.unescape(line.strip()) for line in re.findall(r"<li>(.*?)</li>", lines, re.S)
+        ]
+        for role, lines in re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", block.group(1), re.S)
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "roles", "walk", "appoint"),
+    [
+        (
+            "en",
+            ("Resident", "Volunteer", "Leader"),
+            "Sign up for patrol shifts and walk rounds",
+            "Appoint a building's leaders",
+        ),
+        (
+            "zh",
+            ("居民", "志愿者", "楼组长"),
+            "报名巡逻班次并巡逻",
+            "任命楼组长",
+        ),
+    ],
+)
+def test_the_members_page_says_what_each_role_may_do(
+    web: Web, world: World, language: str, roles: tuple[str, str, str], walk: str, appoint: str
+) -> None:
+    """Read from the grants, in the page's language, each role with what it adds to the one
+    above it: volunteers walk rounds, residents do not; appointing leaders is a community
+    admin's, no role's here."""
+    web.sign_in(world.leader.login)
+    page = web.get(members_url(world), headers={"Accept-Language": language}).text
+    grants = role_grants(page)
+    resident, volunteer, leader = roles
+    assert list(grants) == [resident, volunteer, leader]
+    assert walk not in grants[resident]
+    assert walk in grants[volunteer]
+    assert walk not in grants[leader]  # said once, where it is first granted
+    assert all(grants.values())
+    assert not any(appoint in line for lines in grants.values() for line in lines)
+    above = "Everything above, and:" if language == "en" else "以上各项，另加："
+    assert page.count(above) == 2

@@ -36,7 +36,7 @@ from hub.accounts.tables import User  # noqa: E402 - Hub reads the environment s
 from hub.areas import install  # noqa: E402
 from hub.db import database_lifespan  # noqa: E402
 from hub.migrate import migrate  # noqa: E402
-from hub.notifications.kinds import Kind  # noqa: E402
+from hub.notifications.actions import TEST  # noqa: E402
 from hub.notifications.outbox import notify  # noqa: E402
 from hub.notifications.push import Pusher  # noqa: E402
 from hub.notifications.tables import Notification, PushSubscription  # noqa: E402
@@ -97,7 +97,7 @@ async def bench(count: int, delay: float, profile: bool) -> None:
         user_ids = await prepare(devices)
         queued = 0
         for start in range(0, len(user_ids), CHUNK):
-            queued += await notify(user_ids[start : start + CHUNK], Kind.TEST, params={}, url="/")
+            queued += await notify(user_ids[start : start + CHUNK], TEST, params={}, url="/")
         profiler = cProfile.Profile() if profile else None
         started, cpu = time.perf_counter(), time.process_time()
         if profiler:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Router, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -30,7 +31,7 @@ from hub.web.middleware import (
     SESSION_USER,
 )
 from hub.web.pages import form_page, page, safe_next, see_other
-from hub.web.policy import Access, requires, user_id_of, viewer_of
+from hub.web.policy import Access, requires, viewer_of
 
 LOGIN_PATH = "/login"
 # Signing out empties the browser's HTTP cache of Hub (member-only photos are kept a week), but
@@ -112,14 +113,16 @@ async def profile_page(request: HTMXRequest) -> Template:
     guards=[requires(Access.SIGNED_IN)],
     name="accounts.sign_out_everywhere_else",
 )
-async def sign_out_everywhere_else(request: HTMXRequest) -> Redirect:
-    await actions.do_sign_out_everywhere_else(user_id_of(request))
+async def sign_out_everywhere_else(request: HTMXRequest, user_id: NamedDependency[int]) -> Redirect:
+    await actions.do_sign_out_everywhere_else(user_id)
     rotate_session_id(request)  # this session stays, under a new id
     return see_other(url("accounts.profile") + "?signed-out=1")
 
 
 @post("/profile", guards=[requires(Access.SIGNED_IN)], name="accounts.profile_submit")
-async def profile_submit(request: HTMXRequest) -> Template | Redirect:
+async def profile_submit(
+    request: HTMXRequest, user_id: NamedDependency[int]
+) -> Template | Redirect:
     form = Form(await read_form(request))
     display_name = form.text("display_name", max_length=80)
     language = form.choice("language", ["", *LANGUAGES], required=False)
@@ -137,7 +140,7 @@ async def profile_submit(request: HTMXRequest) -> Template | Redirect:
             signed_out_elsewhere=False,
         )
     await actions.do_update_profile(
-        user_id_of(request),
+        user_id,
         display_name=display_name,
         language=language,
         large_text=large_text,
@@ -161,7 +164,9 @@ async def password_page(request: HTMXRequest) -> Template:
 
 
 @post("/password", guards=[requires(Access.SIGNED_IN)], name="accounts.password_submit")
-async def password_submit(request: HTMXRequest) -> Template | Redirect:
+async def password_submit(
+    request: HTMXRequest, user_id: NamedDependency[int]
+) -> Template | Redirect:
     form = Form(await read_form(request))
     current = form.secret("current", max_length=MAX_PASSWORD_LENGTH)
     new = form.secret("new", min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
@@ -169,7 +174,7 @@ async def password_submit(request: HTMXRequest) -> Template | Redirect:
         form.error("confirm", _("The two new passwords are not the same."))
     if form.ok:
         try:
-            await actions.do_change_password(user_id_of(request), current=current, new=new)
+            await actions.do_change_password(user_id, current=current, new=new)
         except Refused as refused:
             form.error(refused.field or "current", refused.message)
         else:

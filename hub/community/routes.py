@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from litestar import Response, Router, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
@@ -27,7 +28,7 @@ from hub.urls import url
 from hub.web.forms import read_form
 from hub.web.middleware import SESSION_BUILDING
 from hub.web.pages import absolute_url, form_page, page, see_other, tell
-from hub.web.policy import Access, allowed, requires, user_id_of, viewer_of
+from hub.web.policy import Access, allowed, requires, viewer_of
 from hub.web.today import Section, sections_for
 
 TIMEZONES = sorted(available_timezones())
@@ -236,13 +237,15 @@ async def _after_member_change(
     name="community.member_role",
 )
 async def member_role(
-    request: HTMXRequest, building_id: FromPath[int], membership_id: FromPath[int]
+    request: HTMXRequest,
+    building_id: FromPath[int],
+    membership_id: FromPath[int],
+    user_id: NamedDependency[int],
 ) -> Template | Redirect:
     form = Form(await read_form(request))
     role = Role.from_key(form.choice("role", [role.key for role in Role]))
     if role is None:
         return await _members_page(building_id, status=422, error=form.errors["role"])
-    actor = user_id_of(request)
     building = await queries.building(building_id)
     done = _(
         NOW_IN_ROLE[role],
@@ -250,7 +253,7 @@ async def member_role(
         building=building["name"] if building else "",
     )
     return await _after_member_change(
-        request, building_id, actions.do_set_role(actor, building_id, membership_id, role), done
+        request, building_id, actions.do_set_role(user_id, building_id, membership_id, role), done
     )
 
 
@@ -260,9 +263,11 @@ async def member_role(
     name="community.member_remove",
 )
 async def member_remove(
-    request: HTMXRequest, building_id: FromPath[int], membership_id: FromPath[int]
+    request: HTMXRequest,
+    building_id: FromPath[int],
+    membership_id: FromPath[int],
+    user_id: NamedDependency[int],
 ) -> Template | Redirect:
-    actor = user_id_of(request)
     building = await queries.building(building_id)
     done = _(
         "%(name)s is no longer a member of %(building)s.",
@@ -270,7 +275,7 @@ async def member_remove(
         building=building["name"] if building else "",
     )
     return await _after_member_change(
-        request, building_id, actions.do_remove_member(actor, building_id, membership_id), done
+        request, building_id, actions.do_remove_member(user_id, building_id, membership_id), done
     )
 
 
@@ -319,8 +324,10 @@ async def invite_qr(request: HTMXRequest, building_id: FromPath[int]) -> Respons
     guards=[allowed("members.manage")],
     name="community.invite_reset",
 )
-async def invite_reset(request: HTMXRequest, building_id: FromPath[int]) -> Redirect:
-    await actions.do_reset_join_link(user_id_of(request), building_id)
+async def invite_reset(
+    request: HTMXRequest, building_id: FromPath[int], user_id: NamedDependency[int]
+) -> Redirect:
+    await actions.do_reset_join_link(user_id, building_id)
     tell(request, _("Here is a new join link. The old link and the old posters no longer work."))
     return see_other(url("community.invite", building_id=building_id))
 
@@ -329,7 +336,7 @@ async def invite_reset(request: HTMXRequest, building_id: FromPath[int]) -> Redi
 
 
 async def _admin_page(
-    request: HTMXRequest,
+    user_id: int,
     *,
     status: int = 200,
     form: Form | None = None,
@@ -341,7 +348,7 @@ async def _admin_page(
         appointed=appointed,
         status=status,
         at=url("community.admin"),
-        communities=await queries.admin_overview(user_id_of(request)),
+        communities=await queries.admin_overview(user_id),
         timezones=TIMEZONES,
         form_name=form_name,
         values=form.values if form else {},
@@ -350,20 +357,22 @@ async def _admin_page(
 
 
 @get("/admin", guards=[allowed("communities.manage")], name="community.admin")
-async def admin_page(request: HTMXRequest) -> Template:
+async def admin_page(request: HTMXRequest, user_id: NamedDependency[int]) -> Template:
     appointed = whole_number(request.query_params.get("appointed", ""))
-    return await _admin_page(request, appointed=appointed)
+    return await _admin_page(user_id, appointed=appointed)
 
 
 @post(
     "/admin/communities", guards=[allowed("communities.manage")], name="community.community_create"
 )
-async def community_create(request: HTMXRequest) -> Template | Redirect:
+async def community_create(
+    request: HTMXRequest, user_id: NamedDependency[int]
+) -> Template | Redirect:
     form = Form(await read_form(request))
     name = form.text("name", max_length=120)
     if not form.ok:
-        return await _admin_page(request, status=422, form=form, form_name="community")
-    await actions.do_create_community(user_id_of(request), name)
+        return await _admin_page(user_id, status=422, form=form, form_name="community")
+    await actions.do_create_community(user_id, name)
     tell(request, _("The community %(name)s is added.", name=name))
     return see_other(url("community.admin"))
 
@@ -373,14 +382,16 @@ async def community_create(request: HTMXRequest) -> Template | Redirect:
     guards=[allowed("communities.manage")],
     name="community.building_create",
 )
-async def building_create(request: HTMXRequest, community_id: FromPath[int]) -> Template | Redirect:
+async def building_create(
+    request: HTMXRequest, community_id: FromPath[int], user_id: NamedDependency[int]
+) -> Template | Redirect:
     form = Form(await read_form(request))
     name = form.text("name", max_length=120)
     address = form.text("address", max_length=200, required=False)
     timezone = form.choice("timezone", TIMEZONES)
     if form.ok:
         await actions.do_create_building(
-            user_id_of(request),
+            user_id,
             community_id,
             name=name,
             address=address,
@@ -388,7 +399,7 @@ async def building_create(request: HTMXRequest, community_id: FromPath[int]) -> 
         )
         tell(request, _("The building %(name)s is added.", name=name))
         return see_other(url("community.admin"))
-    return await _admin_page(request, status=422, form=form, form_name=f"building-{community_id}")
+    return await _admin_page(user_id, status=422, form=form, form_name=f"building-{community_id}")
 
 
 @post(
@@ -396,7 +407,9 @@ async def building_create(request: HTMXRequest, community_id: FromPath[int]) -> 
     guards=[allowed("leaders.appoint")],
     name="community.leader_appoint",
 )
-async def leader_appoint(request: HTMXRequest, building_id: FromPath[int]) -> Template | Redirect:
+async def leader_appoint(
+    request: HTMXRequest, building_id: FromPath[int], user_id: NamedDependency[int]
+) -> Template | Redirect:
     form = Form(await read_form(request))
     contact = form.text("contact", max_length=254)
     email, phone = split_contact(contact) if contact else (None, None)
@@ -406,14 +419,12 @@ async def leader_appoint(request: HTMXRequest, building_id: FromPath[int]) -> Te
         )
     if form.ok:
         try:
-            await actions.do_appoint_leader(
-                user_id_of(request), building_id, email=email, phone=phone
-            )
+            await actions.do_appoint_leader(user_id, building_id, email=email, phone=phone)
         except Refused as refused:
             form.error("contact", refused.message)
         else:
             return see_other(url("community.admin") + f"?appointed={building_id}")
-    return await _admin_page(request, status=422, form=form, form_name=f"leader-{building_id}")
+    return await _admin_page(user_id, status=422, form=form, form_name=f"leader-{building_id}")
 
 
 router = Router(

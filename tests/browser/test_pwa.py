@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
@@ -353,6 +354,73 @@ def test_a_check_in_whose_network_fails_midway_waits_on_the_phone(
         tab.page.get_by_role("button", name="现在发送").click()
     expect(tab.page.locator("main")).to_contain_text("已完成 1 / 3 个巡逻点")
     assert run_async(CheckIn.count().run) == 1
+
+
+def flush_queue(tab: Tab) -> int:
+    """Send what waits, as "Send now" does; the round page may reload itself meanwhile (after
+    a check-in or once everything is sent), which ends the call: it is made again."""
+    for _ in range(5):
+        try:
+            return int(tab.page.evaluate("() => HubQueue.flush()"))
+        except PlaywrightError as error:
+            if "Execution context was destroyed" not in str(error):
+                raise
+            tab.page.wait_for_load_state("load")
+    raise AssertionError("the page kept reloading")
+
+
+def test_a_check_in_the_server_asks_to_send_later_keeps_waiting(
+    open_tab: OpenTab, world: World
+) -> None:
+    """A replay answered 429 with the code "later" (the server is busy) is neither sent nor
+    refused: it waits on the phone and goes when the server takes it."""
+    from hub.patrols.tables import CheckIn
+
+    patrol = run_async(make_route, world)
+    round_id = start_round(world, patrol.route_id)
+    tab = open_tab("en", **PHONE)
+    tab.sign_in(world.volunteer.login)
+    wait_for_service_worker(tab)
+    tab.goto(f"/b/{world.building_id}/rounds/{round_id}")
+    check_ins = f"{tab.base_url}/b/{world.building_id}/checkins"
+
+    def no_network(route: Any) -> None:
+        route.abort("internetdisconnected")
+
+    tab.page.context.route(check_ins, no_network)
+    first = tab.page.locator(".round-checkpoint").first
+    with tab.page.expect_navigation():
+        first.locator("form[action$='/checkins'] button").click()
+    expect(tab.page.locator("#outbox")).to_contain_text("1 waiting to send")
+
+    asked_later: list[str] = []
+
+    def busy(route: Any) -> None:
+        asked_later.append(route.request.headers.get("x-hub-replay", ""))
+        route.fulfill(
+            status=429,
+            headers={"X-Hub-Refusal": "later", "Retry-After": "30"},
+            content_type="application/json",
+            body=json.dumps({"refusal": "later", "message": "Too many requests."}),
+        )
+
+    tab.page.context.route(check_ins, busy)  # the newer route answers first: no gap between
+    tab.page.context.unroute(check_ins, no_network)
+    # Sent as "Send now", the next page load or Background Sync send it (any of them may run).
+    assert flush_queue(tab) == 0
+    assert asked_later, "the replay did not reach the busy server"
+    assert set(asked_later) == {"1"}
+    tab.page.reload()
+    expect(tab.page.locator("#outbox .outbox-count")).to_have_text("1 waiting to send")
+    expect(tab.page.locator("#outbox .outbox-item.refused")).to_have_count(0)
+    assert [item["state"] for item in queued(tab)] != ["refused"]
+    assert run_async(CheckIn.count().run) == 0
+
+    tab.page.context.unroute(check_ins)
+    flush_queue(tab)
+    expect(tab.page.locator("main")).to_contain_text("1 of 3 checkpoints")
+    assert run_async(CheckIn.count().run) == 1
+    assert queued(tab) == []
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,11 @@ async def _checkpoint_or_404(building_id: int, checkpoint_id: int) -> dict[str, 
     return checkpoint
 
 
+def _route_checkpoints(building_id: int, route_id: int) -> str:
+    """The route page at its checkpoints, where a change to one of them is seen."""
+    return url("patrols.route", building_id=building_id, route_id=route_id) + "#checkpoints"
+
+
 def _plan_saved(plan: actions.WeeklyPlan) -> str:
     """ "Weekly shifts saved: Mon, Wed, Fri 19:00-20:00, 2 volunteers each." """
     names = weekday_names()
@@ -273,10 +278,7 @@ class PlanController(Controller):
             await actions.do_move_checkpoint(user_id, building_id, checkpoint_id, up=up)
             moved = _("“%(name)s” moved up.") if up else _("“%(name)s” moved down.")
             tell(request, moved % {"name": checkpoint["name"]})
-        return see_other(
-            url("patrols.route", building_id=building_id, route_id=checkpoint["route"])
-            + "#checkpoints"
-        )
+        return see_other(_route_checkpoints(building_id, checkpoint["route"]))
 
     @post(
         "/b/{building_id:int}/checkpoints/{checkpoint_id:int}/retire",
@@ -298,10 +300,7 @@ class PlanController(Controller):
                 name=checkpoint["name"],
             ),
         )
-        return see_other(
-            url("patrols.route", building_id=building_id, route_id=checkpoint["route"])
-            + "#checkpoints"
-        )
+        return see_other(_route_checkpoints(building_id, checkpoint["route"]))
 
     @post(
         "/b/{building_id:int}/checkpoints/{checkpoint_id:int}/token",
@@ -324,10 +323,7 @@ class PlanController(Controller):
                 name=checkpoint["name"],
             ),
         )
-        return see_other(
-            url("patrols.route", building_id=building_id, route_id=checkpoint["route"])
-            + "#checkpoints"
-        )
+        return see_other(_route_checkpoints(building_id, checkpoint["route"]))
 
     # Posters -------------------------------------------------------------------------------------
 

@@ -84,7 +84,9 @@ def test_the_same_check_in_posted_three_times_at_once_is_stored_once(
     assert web.run(CheckIn.count) == 1
 
 
-@pytest.mark.parametrize("problem", ["retired", "foreign", "finished", "no round"])
+@pytest.mark.parametrize(
+    "problem", ["retired", "foreign", "finished", "no round", "someone else's round"]
+)
 def test_a_check_in_that_cannot_count_is_refused(web: Web, world: World, problem: str) -> None:
     async def attempt() -> None:
         patrol = await make_route(world)
@@ -98,6 +100,11 @@ def test_a_check_in_that_cannot_count_is_refused(web: Web, world: World, problem
             building = world.other_building_id
         elif problem == "finished":
             await actions.do_finish_round(world.volunteer.id, building, round_id, {})
+        elif problem == "someone else's round":
+            await Round.delete().where(Round.id == round_id)
+            await actions.do_start_round(
+                world.leader.id, world.building_id, patrol.route_id, shift_id=None
+            )
         else:
             await Round.delete().where(Round.id == round_id)
         await actions.do_check_in(
